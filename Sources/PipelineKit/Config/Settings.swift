@@ -1,0 +1,51 @@
+// Process-wide settings from pipeline.yaml that are not stages: the HTTP listener and the
+// worker loop. Plain data; the HTTP layer and the worker read them.
+
+/// `server:` in pipeline.yaml.
+public struct ServerSettings: Decodable, Sendable, Hashable {
+    /// `HOST:PORT` to listen on.
+    public var listen: String = "127.0.0.1:8000"
+    /// Largest request body accepted (bytes, after decompression); larger answers 413.
+    public var maxBodyBytes: Int = 5 * 1024 * 1024
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case listen
+        case maxBodyBytes = "max_body_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? listen
+        maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+    }
+}
+
+/// `worker:` in pipeline.yaml.
+public struct WorkerSettings: Decodable, Sendable, Hashable {
+    /// Messages the queue may hand the worker before it acknowledges (AMQP prefetch).
+    public var prefetch: Int = 200
+    /// Tries of a message while the store is up before it goes to the dead-letter queue.
+    public var maxAttempts: Int = 5
+    /// First retry delay; doubles up to `maxBackoffMilliseconds`.
+    public var backoffMilliseconds: Int = 100
+    public var maxBackoffMilliseconds: Int = 5000
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case prefetch
+        case maxAttempts = "max_attempts"
+        case backoffMilliseconds = "backoff_ms"
+        case maxBackoffMilliseconds = "max_backoff_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        prefetch = try container.decodeIfPresent(Int.self, forKey: .prefetch) ?? prefetch
+        maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
+        backoffMilliseconds = try container.decodeIfPresent(Int.self, forKey: .backoffMilliseconds) ?? backoffMilliseconds
+        maxBackoffMilliseconds = try container.decodeIfPresent(Int.self, forKey: .maxBackoffMilliseconds) ?? maxBackoffMilliseconds
+    }
+}

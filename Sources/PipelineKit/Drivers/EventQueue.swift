@@ -1,0 +1,55 @@
+// The queue seam between the ingest path and the worker path: what a queue driver
+// (embedded, rabbitmq) must promise. Drivers live in Stages; this file owns the contract.
+
+/// A durable queue of event batches.
+///
+/// Contract: when `publish` returns, the events survive a crash of this process (fsynced,
+/// or confirmed by a broker). When it throws, the caller must treat none of them as taken.
+public protocol EventQueue: Sendable {
+    /// Durably enqueues one message holding `events`.
+    func publish(_ events: [Event]) async throws
+    /// Opens a consumer for the worker path.
+    func makeConsumer(prefetch: Int) async throws -> any QueueConsumer
+    /// Whether the queue can take publishes right now, and why not.
+    func health() async -> DependencyHealth
+}
+
+/// One message handed to the worker. `body` is the encoded batch (see `EventBatchCodec`).
+public struct Delivery: Sendable {
+    /// Driver-specific position used to acknowledge (a row id, an AMQP delivery tag).
+    public var tag: UInt64
+    public var body: [UInt8]
+    /// True when the queue has delivered this message before (a worker died holding it).
+    public var redelivered: Bool
+    public init(tag: UInt64, body: [UInt8], redelivered: Bool) {
+        self.tag = tag
+        self.body = body
+        self.redelivered = redelivered
+    }
+}
+
+/// Reads messages for one worker. Not shared between tasks: one worker loop owns it.
+public protocol QueueConsumer: Sendable {
+    /// Waits for messages (up to the prefetch), returning as soon as at least one is there or
+    /// `maxWait` passes (then with none). Returns nil when the consumer has been closed.
+    func next(maxWait: Duration) async throws -> [Delivery]?
+    /// Acknowledges these deliveries: the queue may forget them. Called only after the store
+    /// committed their events.
+    func ack(_ deliveries: [Delivery]) async throws
+    /// Moves a message that can never be stored to the dead-letter queue, with the reason.
+    func deadLetter(_ delivery: Delivery, reason: String) async throws
+    /// Stops delivering; unacknowledged messages go back to the queue.
+    func close() async
+}
+
+/// Health of one dependency, for `/healthz`.
+public struct DependencyHealth: Sendable, Hashable {
+    public var name: String
+    public var up: Bool
+    public var detail: String?
+    public init(name: String, up: Bool, detail: String? = nil) {
+        self.name = name
+        self.up = up
+        self.detail = detail
+    }
+}

@@ -1,0 +1,47 @@
+// The store seam of the worker path: what a store driver (sqlite, postgres) must promise,
+// and the rollup changes it applies. Drivers live in Stages; this file owns the contract.
+
+/// Where events end up, with rollups kept in the same transaction.
+///
+/// Contract of `write`: in one transaction, insert the events whose `event_id` is new (skip
+/// the rest), call `inTransaction` with exactly the newly inserted ones, apply the rollup
+/// deltas it returns, commit. Throwing means nothing was committed.
+public protocol EventStore: Sendable {
+    func write(_ events: [Event], inTransaction: @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent]
+    func health() async -> DependencyHealth
+}
+
+/// Rollup changes for newly inserted events, computed by `aggregate` and applied by the store.
+public struct RollupDelta: Sendable, Hashable {
+    public enum Interval: String, Sendable, Hashable, CaseIterable {
+        case hour
+        case day
+    }
+
+    /// One bucket of one event name: how many events, and which users sent them.
+    public struct Bucket: Sendable, Hashable {
+        public var start: Timestamp
+        public var eventName: String
+        public var events: Int
+        public var users: Set<String>
+        public init(start: Timestamp, eventName: String, events: Int, users: Set<String>) {
+            self.start = start
+            self.eventName = eventName
+            self.events = events
+            self.users = users
+        }
+    }
+
+    /// Buckets per interval (rows of the interval's rollup table).
+    public var buckets: [Interval: [Bucket]]
+    /// Events newly stored in this batch.
+    public var totalEvents: Int
+    /// Users seen in this batch, with the first and last timestamp of their events in it.
+    public var users: [String: ClosedRange<Timestamp>]
+
+    public init(buckets: [Interval: [Bucket]] = [:], totalEvents: Int = 0, users: [String: ClosedRange<Timestamp>] = [:]) {
+        self.buckets = buckets
+        self.totalEvents = totalEvents
+        self.users = users
+    }
+}

@@ -1,0 +1,89 @@
+// Batch: the unit every stage consumes and produces, with per-item rejections that keep
+// pointing at the item's place in the original request.
+
+/// Why one item of a batch was rejected: its index in the request, the field and the rule.
+public struct Rejection: Sendable, Hashable, Error, CustomStringConvertible {
+    /// Position of the item in the original request (not in the current batch).
+    public var index: Int
+    /// The offending field (`timestamp`, `properties.cart`), or nil when the item as a whole is wrong.
+    public var field: String?
+    /// What rule was broken and what is expected.
+    public var reason: String
+
+    public init(index: Int, field: String?, reason: String) {
+        self.index = index
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String { field.map { "events[\(index)].\($0): \(reason)" } ?? "events[\(index)]: \(reason)" }
+}
+
+/// Items flowing through the graph, each remembering its index in the original request,
+/// plus the rejections collected so far. Invariant: `items.count == origins.count`.
+public struct Batch<Element: Sendable>: Sendable {
+    public private(set) var items: [Element]
+    /// For each item, its index in the original request.
+    public private(set) var origins: [Int]
+    public var rejections: [Rejection]
+    /// When the request that carried this batch arrived.
+    public var receivedAt: Timestamp
+
+    public init(_ items: [Element], receivedAt: Timestamp = .now()) {
+        self.items = items
+        self.origins = Array(items.indices)
+        self.rejections = []
+        self.receivedAt = receivedAt
+    }
+
+    public init(items: [Element], origins: [Int], rejections: [Rejection], receivedAt: Timestamp) {
+        precondition(items.count == origins.count, "Batch items and origins must line up")
+        self.items = items
+        self.origins = origins
+        self.rejections = rejections
+        self.receivedAt = receivedAt
+    }
+
+    public var count: Int { items.count }
+    public var isEmpty: Bool { items.isEmpty }
+
+    /// Transforms each item; an item whose transform fails is dropped and its failure recorded
+    /// as a rejection at the item's original index.
+    public func compactMap<T>(_ transform: (Element) -> Result<T, ItemFailure>) -> Batch<T> {
+        var kept: [T] = []
+        var keptOrigins: [Int] = []
+        kept.reserveCapacity(items.count)
+        keptOrigins.reserveCapacity(items.count)
+        var rejected = rejections
+        for (item, origin) in zip(items, origins) {
+            switch transform(item) {
+            case .success(let value):
+                kept.append(value)
+                keptOrigins.append(origin)
+            case .failure(let failure):
+                rejected.append(Rejection(index: origin, field: failure.field, reason: failure.reason))
+            }
+        }
+        return Batch<T>(items: kept, origins: keptOrigins, rejections: rejected, receivedAt: receivedAt)
+    }
+
+    /// Transforms every item; nothing is rejected.
+    public func map<T>(_ transform: (Element) throws -> T) rethrows -> Batch<T> {
+        Batch<T>(items: try items.map(transform), origins: origins, rejections: rejections, receivedAt: receivedAt)
+    }
+
+    /// The same origins and rejections with new items (one per current item).
+    public func replacingItems<T>(_ newItems: [T]) -> Batch<T> {
+        Batch<T>(items: newItems, origins: origins, rejections: rejections, receivedAt: receivedAt)
+    }
+}
+
+/// An item-level failure inside a stage, before it is tied to the item's index.
+public struct ItemFailure: Error, Sendable, Hashable {
+    public var field: String?
+    public var reason: String
+    public init(field: String?, _ reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+}

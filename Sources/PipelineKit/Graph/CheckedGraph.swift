@@ -1,0 +1,125 @@
+// CheckedGraph: the stage list after compilation (configs decoded, types checked), ready to
+// build. Owns the description `check-config` prints and the build step that does I/O.
+
+/// Where a stage runs.
+public enum StagePlacement: String, Sendable {
+    /// Run by the HTTP server, before the queue.
+    case ingest
+    /// The queue: publish on the ingest side, consume on the worker side.
+    case queue
+    /// Run by the worker after consuming.
+    case worker
+    /// Run by the worker inside the store transaction (after persist).
+    case inTransaction = "worker, in store transaction"
+}
+
+/// One stage of a checked graph: its kind, decoded config, and where it came from.
+public struct CheckedStage: Sendable {
+    public let name: String
+    public let kind: any StageKind.Type
+    let config: any Sendable
+    /// Position in the `stages` list.
+    public let index: Int
+    public let line: Int
+    public let column: Int
+
+    public var inputType: any Any.Type { kind.inputType }
+    public var outputType: any Any.Type { kind.outputType }
+    var isQueue: Bool { kind.builtType is any QueueStage.Type }
+    var isStore: Bool { kind.builtType is any StoreStage.Type }
+    var runsInTransaction: Bool { kind.builtType is any InTransactionStage.Type }
+}
+
+extension StageKind {
+    static var builtType: any Any.Type { Built.self }
+}
+
+/// A graph whose configs and types are checked; nothing is connected yet.
+public struct CheckedGraph: Sendable {
+    public let file: String
+    /// Directory of the config file.
+    public let directory: String
+    public let server: ServerSettings
+    public let worker: WorkerSettings
+    public let stages: [CheckedStage]
+
+    var queueIndex: Int { stages.firstIndex(where: \.isQueue) ?? stages.count }
+    var storeIndex: Int { stages.firstIndex(where: \.isStore) ?? stages.count }
+
+    public func placement(of stage: CheckedStage) -> StagePlacement {
+        if stage.index == stages[queueIndex].index { return .queue }
+        if stage.index < stages[queueIndex].index { return .ingest }
+        return stage.index > stages[storeIndex].index ? .inTransaction : .worker
+    }
+
+    /// The graph as `check-config` prints it: one line per stage with its types and path.
+    public var summary: String {
+        var lines = ["\(file): OK, \(stages.count) stages", "  HTTP ingest → RawEvent"]
+        for stage in stages {
+            lines.append(
+                "  [\(stage.index)] \(stage.name.padding(10)) \(typeName(stage.inputType)) → \(typeName(stage.outputType))".padding(56)
+                    + "  \(placement(of: stage).rawValue) path  (line \(stage.line))")
+        }
+        lines.append("  ingest path: " + stages[...queueIndex].map(\.name).joined(separator: " → ") + "  (answers 2xx after the queue has the batch)")
+        lines.append("  worker path: " + stages[queueIndex...].map(\.name).joined(separator: " → ") + "  (acks after the store commits)")
+        lines.append("  server: listen \(server.listen), max body \(server.maxBodyBytes) bytes")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Builds the stages `context.role` needs (connecting to services), once each.
+    public func build(context: BuildContext) async throws -> PipelineRuntime {
+        var built: [Int: any Stage] = [:]
+        // The store is built in every role: ingest nodes serve the analytics reads from it.
+        let indices: [Int]
+        switch context.role {
+        case .all: indices = Array(stages.indices)
+        case .ingest: indices = Array(0...queueIndex) + [storeIndex]
+        case .worker: indices = Array(queueIndex..<stages.count)
+        }
+        for stage in indices.map({ stages[$0] }) {
+            var stageContext = context
+            stageContext.logger[metadataKey: "stage"] = .string(stage.name)
+            built[stage.index] = try await buildStage(stage.kind, config: stage.config, context: stageContext)
+        }
+        guard let queueStage = built[queueIndex] as? any QueueStage else { throw GraphBuildError("queue stage did not build a QueueStage") }
+        var ingest: IngestPath?
+        var worker: WorkerPath?
+        if context.role.runsIngest {
+            ingest = IngestPath(stages: try (0...queueIndex).map { try erase(built[$0], at: $0) })
+        }
+        if context.role.runsWorker {
+            guard let store = built[storeIndex] as? any StoreStage else { throw GraphBuildError("persist stage did not build a StoreStage") }
+            let before = try (queueIndex + 1..<storeIndex).map { try erase(built[$0], at: $0) }
+            let after = try (storeIndex + 1..<stages.count).map { index -> SyncErasedStage in
+                guard let stage = built[index] as? any InTransactionStage else { throw GraphBuildError("stage \(index) is not an InTransactionStage") }
+                return SyncErasedStage(stage)
+            }
+            worker = WorkerPath(beforeStore: before, store: store.store, inTransaction: after)
+        }
+        let analytics = (built[storeIndex] as? any AnalyticsSource)?.analytics
+        let store = (built[storeIndex] as? any StoreStage)?.store
+        return PipelineRuntime(queue: queueStage.queue, store: store, analytics: analytics, ingest: ingest, worker: worker, settings: self.worker)
+    }
+
+    private func erase(_ stage: (any Stage)?, at index: Int) throws -> ErasedStage {
+        guard let stage else { throw GraphBuildError("stage \(index) was not built") }
+        return ErasedStage(stage, name: stages[index].name)
+    }
+}
+
+private func buildStage<K: StageKind>(_ kind: K.Type, config: any Sendable, context: BuildContext) async throws -> any Stage {
+    guard let config = config as? K.Config else { throw GraphBuildError("config of stage '\(K.name)' has the wrong type") }
+    return try await K.build(config, context: context)
+}
+
+/// An internal inconsistency while building (a checked graph that does not build as checked).
+public struct GraphBuildError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

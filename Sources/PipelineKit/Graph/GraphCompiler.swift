@@ -1,0 +1,200 @@
+// GraphCompiler: PipelineDocument + StageRegistry → CheckedGraph. Decodes every stage's
+// config, runs each kind's I/O-free check, and type-checks the chain; it collects every
+// problem before reporting, and does no I/O.
+
+import Foundation
+internal import Yams
+
+/// Compiles a document into a checked stage graph, or a `ConfigError` with every problem.
+public enum GraphCompiler {
+    /// What the HTTP layer hands the first stage.
+    public static let entryType: any Any.Type = RawEvent.self
+
+    public static func compile(_ document: PipelineDocument, registry: StageRegistry) throws(ConfigError) -> CheckedGraph {
+        var issues: [ConfigIssue] = []
+        func issue(_ code: ConfigIssue.Code, _ mark: Place?, _ path: [String], _ message: String) {
+            issues.append(ConfigIssue(code: code, file: document.file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: render(path), message: message))
+        }
+        func record(_ problems: [NodeProblem]) {
+            for problem in problems { issue(problem.code, Place(problem.mark), problem.path, problem.message) }
+        }
+
+        guard case .mapping(let root) = document.root else {
+            issue(.wrongType, Place(document.root.mark), [], "expected a mapping with 'server', 'worker' and 'stages', got \(describe(document.root))")
+            throw ConfigError(issues: issues)
+        }
+        var server = ServerSettings()
+        var worker = WorkerSettings()
+        var stageNodes: Node?
+        let topKeys = ["server", "worker", "stages"]
+        for (key, value) in root {
+            let name = key.string ?? "?"
+            switch name {
+            case "server":
+                switch decodeStrictly(ServerSettings.self, from: value, path: ["server"]) {
+                case .success(let decoded): server = decoded
+                case .failure(let problems): record(problems.items)
+                }
+            case "worker":
+                switch decodeStrictly(WorkerSettings.self, from: value, path: ["worker"]) {
+                case .success(let decoded): worker = decoded
+                case .failure(let problems): record(problems.items)
+                }
+            case "stages": stageNodes = value
+            default:
+                issue(.unknownField, Place(key.mark), [name], "unknown top-level field '\(name)'\(didYouMean(name, in: topKeys)); expected one of: \(topKeys.joined(separator: ", "))")
+            }
+        }
+
+        var stages: [CheckedStage] = []
+        switch stageNodes {
+        case .none:
+            issue(.missingField, Place(root.mark), ["stages"], "required field 'stages' is missing; expected a list of stages (validate, enrich, queue, persist, aggregate)")
+        case .some(.sequence(let sequence)):
+            for (index, entry) in sequence.enumerated() {
+                if let stage = compileEntry(entry, index: index, registry: registry, issue: issue, record: record) { stages.append(stage) }
+            }
+            if sequence.isEmpty { issue(.missingQueue, Place(sequence.mark), ["stages"], "the stage list is empty; expected at least validate, queue and persist") }
+        case .some(let other):
+            issue(.wrongType, Place(other.mark), ["stages"], "expected a list of stages, got \(describe(other))")
+        }
+
+        // Only a complete list can be type-checked meaningfully.
+        if issues.isEmpty {
+            checkChain(stages, rootMark: Place(root.mark), issue: issue)
+        }
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return CheckedGraph(file: document.file, directory: document.directory, server: server, worker: worker, stages: stages)
+    }
+
+    private static func compileEntry(
+        _ entry: Node, index: Int, registry: StageRegistry,
+        issue: (ConfigIssue.Code, Place?, [String], String) -> Void, record: ([NodeProblem]) -> Void
+    ) -> CheckedStage? {
+        let name: String
+        let configNode: Node?
+        let nameMark: Mark?
+        switch entry {
+        case .scalar(let scalar):
+            name = scalar.string
+            configNode = nil
+            nameMark = entry.mark
+        case .mapping(let mapping) where mapping.count == 1:
+            guard let (key, value) = mapping.first else { return nil }
+            name = key.string ?? "?"
+            configNode = value.isNullScalar ? nil : value
+            nameMark = key.mark
+        default:
+            issue(.wrongType, Place(entry.mark), ["stages", "[\(index)]"], "expected one stage as '- name: {config}', got \(describe(entry))")
+            return nil
+        }
+        let path = ["stages", "[\(index)]", name]
+        guard let kind = registry[name] else {
+            issue(.unknownStage, Place(nameMark), ["stages", "[\(index)]"], "unknown stage '\(name)'\(didYouMean(name, in: registry.names)); expected one of: \(registry.names.joined(separator: ", "))")
+            return nil
+        }
+        switch decodeConfig(kind, node: configNode, path: path) {
+        case .success(let (config, problems)):
+            for problem in problems {
+                let target = problem.path.isEmpty ? (configNode ?? entry) : (locate(problem.path, in: configNode) ?? configNode ?? entry)
+                issue(.invalidValue, Place(target.mark), path + problem.path, problem.message)
+            }
+            return CheckedStage(name: name, kind: kind, config: config, index: index, line: nameMark?.line ?? 0, column: nameMark?.column ?? 0)
+        case .failure(let problems):
+            if configNode == nil {
+                issue(.missingField, Place(nameMark), path, "stage '\(name)' needs a configuration; \(problems.items.first?.message ?? "")")
+            } else {
+                record(problems.items)
+            }
+            return nil
+        }
+    }
+
+    /// Opens the kind to decode its config type and run its check.
+    private static func decodeConfig<K: StageKind>(_ kind: K.Type, node: Node?, path: [String]) -> Result<(any Sendable, [ConfigProblem]), NodeProblems> {
+        let decoded: Result<K.Config, NodeProblems>
+        if let node {
+            decoded = decodeStrictly(K.Config.self, from: node, path: path)
+        } else if let defaultConfig = K.defaultConfig {
+            decoded = .success(defaultConfig)
+        } else {
+            decoded = decodeStrictly(K.Config.self, from: .mapping(Node.Mapping([])), path: path)
+        }
+        return decoded.map { config in (config, K.check(config)) }
+    }
+
+    private static func locate(_ path: [String], in node: Node?) -> Node? {
+        var current = node
+        for key in path {
+            switch current {
+            case .mapping(let mapping)?: current = mapping.first { $0.key.string == key }?.value
+            case .sequence(let sequence)?:
+                let digits = key.trimmingCharacters(in: ["[", "]"])
+                guard let index = Int(digits), index < sequence.count else { return current }
+                current = sequence[index]
+            default: return current
+            }
+        }
+        return current
+    }
+
+    /// Checks that outputs feed inputs, that there is exactly one queue, a persist after it,
+    /// and only in-transaction stages after persist.
+    private static func checkChain(_ stages: [CheckedStage], rootMark: Place?, issue: (ConfigIssue.Code, Place?, [String], String) -> Void) {
+        func mark(_ stage: CheckedStage) -> Place? { Place(line: stage.line, column: stage.column) }
+        func path(_ stage: CheckedStage) -> [String] { ["stages", "[\(stage.index)]", stage.name] }
+
+        var previousOutput: any Any.Type = entryType
+        var previousName = "the HTTP ingest layer"
+        for stage in stages {
+            if ObjectIdentifier(stage.inputType) != ObjectIdentifier(previousOutput) {
+                issue(
+                    .typeMismatch, mark(stage), path(stage),
+                    "stage '\(stage.name)' takes \(typeName(stage.inputType)) but \(previousName) produces \(typeName(previousOutput)); expected a stage that takes \(typeName(previousOutput)) here")
+            }
+            previousOutput = stage.outputType
+            previousName = "stage '\(stage.name)'"
+        }
+
+        let queues = stages.filter(\.isQueue)
+        if queues.isEmpty {
+            issue(.missingQueue, rootMark, ["stages"], "no queue stage; expected exactly one '- queue: {embedded: {...}}' or '- queue: {rabbitmq: {...}}' between the ingest and worker stages")
+        }
+        for extra in queues.dropFirst() {
+            issue(.duplicateQueue, mark(extra), path(extra), "a second queue stage (the first is at line \(queues[0].line)); expected exactly one queue")
+        }
+        guard let queue = queues.first else { return }
+        let afterQueue = stages.filter { $0.index > queue.index }
+        guard let persist = afterQueue.first(where: \.isStore) else {
+            issue(.missingPersist, mark(queue), path(queue), "no persist stage after the queue; expected '- persist: {...}' so consumed events are stored")
+            return
+        }
+        for stage in stages where stage.isStore && stage.index < queue.index {
+            issue(.misplacedStage, mark(stage), path(stage), "persist must come after the queue (events are stored by the worker path)")
+        }
+        for stage in afterQueue where stage.index > persist.index && !stage.runsInTransaction {
+            issue(
+                .misplacedStage, mark(stage), path(stage),
+                "stage '\(stage.name)' cannot follow persist: stages after persist run inside the store transaction and must be pure (InTransactionStage)")
+        }
+        if let last = stages.last, last.index > persist.index, ObjectIdentifier(last.outputType) != ObjectIdentifier(RollupDelta.self) {
+            issue(.typeMismatch, mark(last), path(last), "the last stage after persist produces \(typeName(last.outputType)); expected RollupDelta (what the store applies)")
+        }
+    }
+}
+
+func typeName(_ type: any Any.Type) -> String { String(describing: type) }
+
+/// A line and column in the config file.
+struct Place {
+    var line: Int
+    var column: Int
+    init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+    init?(_ mark: Mark?) {
+        guard let mark else { return nil }
+        self.init(line: mark.line, column: mark.column)
+    }
+}

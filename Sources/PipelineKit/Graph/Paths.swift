@@ -1,0 +1,84 @@
+// The two running halves of a built graph: the ingest path (HTTP → queue) and the worker
+// path (queue → store). Type erasure lives here, guarded by the compiler's type check.
+
+/// Which stage kinds are the queue and the store; the compiler finds them by these types.
+public protocol QueueStage: Stage where Input == Event, Output == Event {
+    var queue: any EventQueue { get }
+}
+
+/// The persist stage: its `store` runs the in-transaction stages between insert and commit.
+public protocol StoreStage: Stage where Input == Event, Output == StoredEvent {
+    var store: any EventStore { get }
+}
+
+struct ErasedStage: Sendable {
+    let name: String
+    let run: @Sendable (any Sendable) async throws -> any Sendable
+
+    init<S: Stage>(_ stage: S, name: String) {
+        self.name = name
+        run = { input in
+            guard let batch = input as? Batch<S.Input> else { throw GraphBuildError("stage '\(name)' got a batch of the wrong type") }
+            return try await stage.process(batch)
+        }
+    }
+}
+
+struct SyncErasedStage: Sendable {
+    let run: @Sendable (any Sendable) throws -> any Sendable
+
+    init<S: InTransactionStage>(_ stage: S) {
+        run = { input in
+            guard let batch = input as? Batch<S.Input> else { throw GraphBuildError("in-transaction stage got a batch of the wrong type") }
+            return try stage.apply(batch)
+        }
+    }
+}
+
+/// HTTP → validate → enrich → … → queue. `run` returns when the queue has durably taken the
+/// accepted events (or throws, and then none of them count as taken).
+public struct IngestPath: Sendable {
+    let stages: [ErasedStage]
+
+    public func run(_ batch: Batch<RawEvent>) async throws -> Batch<Event> {
+        var current: any Sendable = batch
+        for stage in stages { current = try await stage.run(current) }
+        guard let accepted = current as? Batch<Event> else { throw GraphBuildError("ingest path did not end in a batch of events") }
+        return accepted
+    }
+}
+
+/// queue → (worker stages) → persist → (in-transaction stages). `store(_:)` returns the
+/// events newly inserted; when it returns, their rollups are committed with them.
+public struct WorkerPath: Sendable {
+    let beforeStore: [ErasedStage]
+    let store: any EventStore
+    let inTransaction: [SyncErasedStage]
+
+    public var storeHealth: @Sendable () async -> DependencyHealth { { [store] in await store.health() } }
+
+    /// Runs the worker stages and the store write. Items a worker stage rejects are returned
+    /// as rejections (the caller dead-letters them: they were already accepted).
+    public func store(_ events: [Event]) async throws -> (stored: [StoredEvent], rejected: [Rejection]) {
+        var current: any Sendable = Batch(events)
+        for stage in beforeStore { current = try await stage.run(current) }
+        guard let ready = current as? Batch<Event> else { throw GraphBuildError("worker stages did not end in a batch of events") }
+        let tail = inTransaction
+        let stored = try await store.write(ready.items) { inserted in
+            var value: any Sendable = Batch(inserted, receivedAt: ready.receivedAt)
+            for stage in tail { value = try stage.run(value) }
+            return (value as? Batch<RollupDelta>)?.items ?? []
+        }
+        return (stored, ready.rejections)
+    }
+}
+
+/// A built graph: the queue shared by both paths, and the paths this process's role runs.
+public struct PipelineRuntime: Sendable {
+    public let queue: any EventQueue
+    public let store: (any EventStore)?
+    public let analytics: (any AnalyticsReader)?
+    public let ingest: IngestPath?
+    public let worker: WorkerPath?
+    public let settings: WorkerSettings
+}

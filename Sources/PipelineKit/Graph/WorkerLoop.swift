@@ -1,0 +1,98 @@
+// WorkerLoop: the service that drains the queue through the worker path. Owns the ack /
+// retry / dead-letter policy; the drivers own how those are done.
+
+public import Logging
+public import ServiceLifecycle
+import Metrics
+
+/// Consumes the queue, stores each group of messages in one store transaction, then acks
+/// them together.
+///
+/// Policy:
+/// - A message that does not decode goes to the dead-letter queue at once.
+/// - A store failure is retried with exponential backoff. While the store reports itself
+///   down, retries go on without limit (the queue holds the events). While it is up, a group
+///   that keeps failing is split into single messages; a message that fails `maxAttempts`
+///   times alone is dead-lettered with the last error.
+/// - On graceful shutdown the loop finishes and acks the group in hand, then closes.
+public struct WorkerLoop: Service {
+    let queue: any EventQueue
+    let path: WorkerPath
+    let settings: WorkerSettings
+    let logger: Logger
+
+    public init(queue: any EventQueue, path: WorkerPath, settings: WorkerSettings, logger: Logger) {
+        self.queue = queue
+        self.path = path
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let consumer = try await queue.makeConsumer(prefetch: settings.prefetch)
+        logger.info("Worker started.", metadata: ["prefetch": "\(settings.prefetch)"])
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            guard let deliveries = try await consumer.next(maxWait: .milliseconds(250)) else { break }
+            if deliveries.isEmpty { continue }
+            try await handle(deliveries, consumer: consumer)
+        }
+        await consumer.close()
+        logger.info("Worker stopped.")
+    }
+
+    func handle(_ deliveries: [Delivery], consumer: any QueueConsumer) async throws {
+        var decoded: [(delivery: Delivery, events: [Event])] = []
+        for delivery in deliveries {
+            do {
+                decoded.append((delivery, try EventBatchCodec.decode(delivery.body)))
+            } catch {
+                logger.error("Message cannot be decoded; dead-lettering it.", metadata: ["reason": "\(error)", "tag": "\(delivery.tag)"])
+                Counter(label: "smolhog_worker_dead_lettered_messages_total").increment()
+                try await consumer.deadLetter(delivery, reason: "undecodable message: \(error)")
+            }
+        }
+        guard !decoded.isEmpty else { return }
+        if try await storeWithRetry(decoded, attemptsWhileUp: decoded.count > 1 ? 2 : settings.maxAttempts) == nil {
+            try await consumer.ack(decoded.map(\.delivery))
+            return
+        }
+        // The group keeps failing while the store is up: find the message at fault.
+        for item in decoded {
+            if let failure = try await storeWithRetry([item], attemptsWhileUp: settings.maxAttempts) {
+                Counter(label: "smolhog_worker_dead_lettered_messages_total").increment()
+                try await consumer.deadLetter(item.delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)")
+            } else {
+                try await consumer.ack([item.delivery])
+            }
+        }
+    }
+
+    /// Returns nil once stored; the last error after `attemptsWhileUp` failures with the store up.
+    func storeWithRetry(_ group: [(delivery: Delivery, events: [Event])], attemptsWhileUp: Int) async throws -> String? {
+        let events = group.flatMap(\.events)
+        var failuresWhileUp = 0
+        var backoff = settings.backoffMilliseconds
+        while true {
+            do {
+                let (stored, rejected) = try await path.store(events)
+                Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)
+                Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count)
+                if !rejected.isEmpty {
+                    Counter(label: "smolhog_worker_rejected_events_total").increment(by: rejected.count)
+                    logger.warning("Worker stages rejected events after they were accepted.", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0])"])
+                }
+                return nil
+            } catch {
+                if Task.isCancelled { throw error }
+                let health = await path.storeHealth()
+                if health.up { failuresWhileUp += 1 }
+                logger.warning(
+                    "Store write failed; retrying.",
+                    metadata: ["error": "\(error)", "store_up": "\(health.up)", "attempt": "\(failuresWhileUp)", "events": "\(events.count)"])
+                if failuresWhileUp >= attemptsWhileUp { return "\(error)" }
+                try await Task.sleep(for: .milliseconds(backoff))
+                backoff = min(backoff * 2, settings.maxBackoffMilliseconds)
+            }
+        }
+    }
+}

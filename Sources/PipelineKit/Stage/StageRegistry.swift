@@ -1,0 +1,33 @@
+// StageRegistry: the explicit list of stage kinds a config may name. No linker tricks: the
+// list is built in code, and a duplicate name is an error.
+
+/// Maps names in pipeline.yaml to stage kinds.
+public struct StageRegistry: Sendable {
+    public private(set) var kinds: [String: any StageKind.Type] = [:]
+
+    public init() {}
+
+    /// A registry holding `kinds`; throws on a duplicate name.
+    public init(_ kinds: [any StageKind.Type]) throws(RegistryError) {
+        for kind in kinds { try register(kind) }
+    }
+
+    /// Adds a kind. Throws when another kind already has its name.
+    public mutating func register(_ kind: any StageKind.Type) throws(RegistryError) {
+        if let existing = kinds[kind.name] {
+            throw RegistryError(name: kind.name, existing: String(describing: existing), new: String(describing: kind))
+        }
+        kinds[kind.name] = kind
+    }
+
+    public var names: [String] { kinds.keys.sorted() }
+    public subscript(name: String) -> (any StageKind.Type)? { kinds[name] }
+}
+
+/// Two stage kinds claimed the same name.
+public struct RegistryError: Error, Sendable, CustomStringConvertible {
+    public var name: String
+    public var existing: String
+    public var new: String
+    public var description: String { "stage kind name '\(name)' is registered twice (\(existing) and \(new))" }
+}

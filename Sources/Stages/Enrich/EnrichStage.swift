@@ -1,0 +1,81 @@
+// enrich: Event → Event. Owns the per-event property edits declared in YAML (set, drop);
+// runs on the ingest path, so what it writes is what gets queued.
+
+public import PipelineKit
+
+/// `- enrich: [ {set: {key: value}}, {drop: [key, ...]} ]` in pipeline.yaml. Steps run in
+/// order on every event.
+public struct EnrichStageKind: StageKind {
+    /// One edit of the properties.
+    public enum Step: Decodable, Sendable, Hashable {
+        /// Sets these top-level properties, replacing what the event sent.
+        case set(JSONObject)
+        /// Sets these top-level properties only where the event did not send them.
+        case setDefault(JSONObject)
+        /// Removes these top-level properties (e.g. `password`).
+        case drop([String])
+
+        enum CodingKeys: String, CodingKey {
+            case set
+            case setDefault = "set_default"
+            case drop
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if let values = try container.decodeIfPresent(JSONValue.self, forKey: .set) {
+                guard case .object(let object) = values else {
+                    throw DecodingError.typeMismatch(JSONObject.self, .init(codingPath: container.codingPath + [CodingKeys.set], debugDescription: "expected a mapping of property: value"))
+                }
+                self = .set(object)
+            } else if let values = try container.decodeIfPresent(JSONValue.self, forKey: .setDefault) {
+                guard case .object(let object) = values else {
+                    throw DecodingError.typeMismatch(
+                        JSONObject.self, .init(codingPath: container.codingPath + [CodingKeys.setDefault], debugDescription: "expected a mapping of property: value"))
+                }
+                self = .setDefault(object)
+            } else if let keys = try container.decodeIfPresent([String].self, forKey: .drop) {
+                self = .drop(keys)
+            } else {
+                throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "expected one of: set, set_default, drop"))
+            }
+        }
+    }
+
+    public struct Config: Decodable, Sendable, Hashable {
+        public var steps: [Step]
+        public init(steps: [Step]) { self.steps = steps }
+        public init(from decoder: any Decoder) throws {
+            steps = try [Step](from: decoder)
+        }
+    }
+
+    public static let name = "enrich"
+    public static var defaultConfig: Config? { Config(steps: []) }
+
+    public static func build(_ config: Config, context: BuildContext) async throws -> EnrichStage { EnrichStage(steps: config.steps) }
+}
+
+/// Applies the configured steps to each event's properties.
+public struct EnrichStage: Stage {
+    public let steps: [EnrichStageKind.Step]
+    public init(steps: [EnrichStageKind.Step]) { self.steps = steps }
+
+    public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
+        guard !steps.isEmpty else { return batch }
+        return batch.map { event in
+            var event = event
+            for step in steps {
+                switch step {
+                case .set(let values):
+                    for (key, value) in values { event.properties[key] = value }
+                case .setDefault(let values):
+                    for (key, value) in values where event.properties[key] == nil { event.properties[key] = value }
+                case .drop(let keys):
+                    for key in keys { event.properties[key] = nil }
+                }
+            }
+            return event
+        }
+    }
+}

@@ -1,0 +1,102 @@
+// SQLiteStore: the embedded store (GRDB, WAL). Owns the write transaction: insert new
+// events, run the in-transaction stages on exactly those, apply their rollup deltas, commit.
+// Reads live in SQLiteStore+Analytics.swift, schema changes in SQLiteMigrator.swift.
+
+import Foundation
+internal import GRDB
+public import PipelineKit
+
+/// Events, rollups and persons in one SQLite file.
+public final class SQLiteStore: EventStore, Sendable {
+    let pool: DatabasePool
+    let path: String
+
+    /// Opens (creating if needed) the database and applies pending migrations.
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try SQLiteMigrator.migrate(pool)
+    }
+
+    public func write(_ events: [Event], inTransaction: @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
+        guard !events.isEmpty else { return [] }
+        return try await pool.write { db in
+            let inserted = try Self.insert(events, db: db)
+            for delta in try inTransaction(inserted) { try Self.apply(delta, db: db) }
+            return inserted
+        }
+    }
+
+    static func insert(_ events: [Event], db: Database) throws -> [StoredEvent] {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                """)
+        let now = Timestamp.now().microseconds
+        var inserted: [StoredEvent] = []
+        inserted.reserveCapacity(events.count)
+        for event in events {
+            try statement.execute(arguments: [
+                event.eventID, event.eventName, event.userID, event.properties.jsonText, event.timestamp.microseconds, event.sessionID,
+                event.receivedAt.microseconds, now,
+            ])
+            if db.changesCount > 0 { inserted.append(StoredEvent(event)) }
+        }
+        return inserted
+    }
+
+    static func apply(_ delta: RollupDelta, db: Database) throws {
+        guard delta.totalEvents > 0 else { return }
+        let addUser = try db.cachedStatement(sql: "INSERT INTO rollup_bucket_users (interval, bucket, event_name, user_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        let addBucket = try db.cachedStatement(
+            sql: """
+                INSERT INTO rollup_buckets (interval, bucket, event_name, events, users) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (interval, event_name, bucket) DO UPDATE SET events = events + excluded.events, users = users + excluded.users
+                """)
+        for (interval, buckets) in delta.buckets {
+            for bucket in buckets {
+                var newUsers = 0
+                for user in bucket.users {
+                    try addUser.execute(arguments: [interval.rawValue, bucket.start.microseconds, bucket.eventName, user])
+                    newUsers += db.changesCount
+                }
+                try addBucket.execute(arguments: [interval.rawValue, bucket.start.microseconds, bucket.eventName, bucket.events, newUsers])
+            }
+        }
+        var perName: [String: Int] = [:]
+        for bucket in delta.buckets[.day] ?? delta.buckets[.hour] ?? [] where !bucket.eventName.isEmpty {
+            perName[bucket.eventName, default: 0] += bucket.events
+        }
+        let addName = try db.cachedStatement(
+            sql: "INSERT INTO rollup_event_totals (event_name, events) VALUES (?, ?) ON CONFLICT (event_name) DO UPDATE SET events = events + excluded.events")
+        for (name, count) in perName { try addName.execute(arguments: [name, count]) }
+
+        let addPerson = try db.cachedStatement(sql: "INSERT INTO persons (user_id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        let touchPerson = try db.cachedStatement(sql: "UPDATE persons SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?) WHERE user_id = ?")
+        var newPersons = 0
+        for (user, seen) in delta.users {
+            try addPerson.execute(arguments: [user, seen.lowerBound.microseconds, seen.upperBound.microseconds])
+            if db.changesCount > 0 {
+                newPersons += 1
+            } else {
+                try touchPerson.execute(arguments: [seen.lowerBound.microseconds, seen.upperBound.microseconds, user])
+            }
+        }
+        try db.execute(sql: "UPDATE rollup_totals SET events = events + ?, users = users + ? WHERE id = 1", arguments: [delta.totalEvents, newPersons])
+    }
+
+    public func health() async -> DependencyHealth {
+        do {
+            _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            return DependencyHealth(name: "store", up: true, detail: "sqlite \(path)")
+        } catch {
+            return DependencyHealth(name: "store", up: false, detail: "sqlite \(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// StoreError: what the store drivers report, with a stable code.
+
+/// A store failure with a code and a sentence that says what to do.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case schemaTooNew = "schema_too_new"
+        case notMigrated = "not_migrated"
+        case badMigration = "bad_migration"
+        case unavailable
+    }
+    public var code: Code
+    public var message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var description: String { "\(code.rawValue): \(message)" }
+}

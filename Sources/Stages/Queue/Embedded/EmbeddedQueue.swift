@@ -1,0 +1,201 @@
+// EmbeddedQueue: the zero-dependency queue, a SQLite file (WAL, synchronous=FULL) on local
+// disk. Owns group commit on the publish side and the row-id cursor on the consume side.
+
+import Foundation
+internal import GRDB
+public import PipelineKit
+
+/// A durable queue in one SQLite file, for `smolhogd serve` on one machine.
+///
+/// Publish: concurrent publishers are grouped; one transaction (one WAL fsync) commits every
+/// message that arrived while the previous commit was running, and only then do their
+/// `publish` calls return. Consume: messages are read in id order and deleted on ack; ones
+/// not acked when the process dies are delivered again after restart.
+public actor EmbeddedQueue: EventQueue {
+    struct Pending {
+        var body: [UInt8]
+        var events: Int
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    let database: DatabaseQueue
+    let path: String
+    private var pending: [Pending] = []
+    private var flushing = false
+    /// Bumped after every commit; consumers park until it moves.
+    private var version: UInt64 = 0
+    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiterID: UInt64 = 0
+    /// Highest id present when the queue opened: anything at or below may have been delivered before.
+    let idAtOpen: Int64
+
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS messages (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        body BLOB NOT NULL,
+                        events INTEGER NOT NULL,
+                        enqueued_at INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS dead_letters (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        reason TEXT NOT NULL,
+                        failed_at INTEGER NOT NULL);
+                    """)
+        }
+        self.database = database
+        self.path = path
+        self.idAtOpen = try database.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM messages") ?? 0 }
+    }
+
+    public nonisolated func publish(_ events: [Event]) async throws {
+        guard !events.isEmpty else { return }
+        let body = EventBatchCodec.encode(events)
+        try await withCheckedThrowingContinuation { continuation in
+            Task { await self.enqueue(Pending(body: body, events: events.count, continuation: continuation)) }
+        }
+    }
+
+    private func enqueue(_ item: Pending) async {
+        pending.append(item)
+        guard !flushing else { return }
+        flushing = true
+        while !pending.isEmpty {
+            let group = pending
+            pending = []
+            do {
+                let now = Timestamp.now().microseconds
+                try await database.write { db in
+                    let statement = try db.cachedStatement(sql: "INSERT INTO messages (body, events, enqueued_at) VALUES (?, ?, ?)")
+                    for item in group {
+                        try statement.execute(arguments: [Data(item.body), item.events, now])
+                    }
+                }
+                for item in group { item.continuation.resume() }
+                version &+= 1
+                for waiter in waiters.values { waiter.resume() }
+                waiters = [:]
+            } catch {
+                let failure = PipelineError(.queueUnavailable, "embedded queue at \(path) could not commit: \(error)")
+                for item in group { item.continuation.resume(throwing: failure) }
+            }
+        }
+        flushing = false
+    }
+
+    /// Waits until a commit after `seen`, or `timeout`.
+    func waitForCommit(after seen: UInt64, timeout: Duration) async {
+        guard version == seen else { return }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.park(id) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.wake(id)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    var currentVersion: UInt64 { version }
+
+    private func park(_ id: UInt64) async {
+        await withCheckedContinuation { continuation in waiters[id] = continuation }
+    }
+
+    private func wake(_ id: UInt64) { waiters.removeValue(forKey: id)?.resume() }
+
+    public nonisolated func makeConsumer(prefetch: Int) async throws -> any QueueConsumer {
+        EmbeddedQueueConsumer(queue: self, prefetch: prefetch)
+    }
+
+    public nonisolated func health() async -> DependencyHealth {
+        do {
+            _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            return DependencyHealth(name: "queue", up: true, detail: "embedded \(path)")
+        } catch {
+            return DependencyHealth(name: "queue", up: false, detail: "embedded \(path): \(error)")
+        }
+    }
+
+    /// Messages and events waiting (for metrics and tests).
+    public nonisolated func depth() async throws -> (messages: Int, events: Int, deadLetters: Int) {
+        try await database.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(events), 0), (SELECT COUNT(*) FROM dead_letters) FROM messages")
+            return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0)
+        }
+    }
+}
+
+/// Reads an `EmbeddedQueue` in id order. Owned by one worker loop.
+final class EmbeddedQueueConsumer: QueueConsumer, @unchecked Sendable {
+    // @unchecked: `lastDelivered` is touched only by the one worker task that owns the consumer.
+    let queue: EmbeddedQueue
+    let prefetch: Int
+    private var lastDelivered: Int64 = 0
+    private var closed = false
+
+    init(queue: EmbeddedQueue, prefetch: Int) {
+        self.queue = queue
+        self.prefetch = prefetch
+    }
+
+    func next(maxWait: Duration) async throws -> [Delivery]? {
+        if closed { return nil }
+        let seen = await queue.currentVersion
+        var deliveries = try await fetch()
+        if deliveries.isEmpty {
+            await queue.waitForCommit(after: seen, timeout: maxWait)
+            deliveries = try await fetch()
+        }
+        if let last = deliveries.last { lastDelivered = Int64(last.tag) }
+        return deliveries
+    }
+
+    private func fetch() async throws -> [Delivery] {
+        let after = lastDelivered
+        let limit = prefetch
+        let idAtOpen = queue.idAtOpen
+        return try await queue.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map { row in
+                let id: Int64 = row[0]
+                let body: Data = row[1]
+                return Delivery(tag: UInt64(id), body: [UInt8](body), redelivered: id <= idAtOpen)
+            }
+        }
+    }
+
+    func ack(_ deliveries: [Delivery]) async throws {
+        guard !deliveries.isEmpty else { return }
+        let ids = deliveries.map { Int64($0.tag) }
+        try await queue.database.write { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM messages WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [id]) }
+        }
+    }
+
+    func deadLetter(_ delivery: Delivery, reason: String) async throws {
+        let id = Int64(delivery.tag)
+        let body = Data(delivery.body)
+        try await queue.database.write { db in
+            try db.execute(
+                sql: "INSERT INTO dead_letters (message_id, body, reason, failed_at) VALUES (?, ?, ?, ?)",
+                arguments: [id, body, reason, Timestamp.now().microseconds])
+            try db.execute(sql: "DELETE FROM messages WHERE id = ?", arguments: [id])
+        }
+    }
+
+    func close() async { closed = true }
+}

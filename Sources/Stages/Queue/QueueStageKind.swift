@@ -1,0 +1,64 @@
+// queue: the seam between the ingest path and the worker path. Owns the choice of driver
+// from YAML; the drivers (Embedded/, RabbitMQ/) own durability.
+
+public import PipelineKit
+
+/// `- queue: {embedded: {path: data/queue.sqlite}}` in pipeline.yaml.
+public struct QueueStageKind: StageKind {
+    public enum Config: Decodable, Sendable, Hashable {
+        case embedded(EmbeddedQueueConfig)
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case embedded
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let present = CodingKeys.allCases.filter { container.contains($0) }
+            guard present.count == 1, let driver = present.first else {
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: container.codingPath,
+                        debugDescription: "expected exactly one queue driver: \(CodingKeys.allCases.map(\.rawValue).joined(separator: " or ")), got \(present.count)"))
+            }
+            switch driver {
+            case .embedded: self = .embedded(try container.decode(EmbeddedQueueConfig.self, forKey: .embedded))
+            }
+        }
+    }
+
+    public static let name = "queue"
+
+    public static func build(_ config: Config, context: BuildContext) async throws -> QueueStageRuntime {
+        switch config {
+        case .embedded(let embedded):
+            let path = context.resolve(path: embedded.path)
+            context.logger.info("Opening embedded queue.", metadata: ["path": "\(path)"])
+            return QueueStageRuntime(queue: try EmbeddedQueue(path: path))
+        }
+    }
+}
+
+/// `embedded:` options.
+public struct EmbeddedQueueConfig: Decodable, Sendable, Hashable {
+    /// SQLite file holding queued messages (relative to the config file).
+    public var path: String = "data/queue.sqlite"
+    public init() {}
+    enum CodingKeys: String, CodingKey { case path }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+    }
+}
+
+/// The queue as a stage: on the ingest path, `process` publishes the batch and returns it
+/// once the queue has it durably.
+public struct QueueStageRuntime: QueueStage {
+    public let queue: any EventQueue
+    public init(queue: any EventQueue) { self.queue = queue }
+
+    public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
+        try await queue.publish(batch.items)
+        return batch
+    }
+}

@@ -1,0 +1,4 @@
+import Hummingbird
+
+
+@main struct Main { static func main() {} }
