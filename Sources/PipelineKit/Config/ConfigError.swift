@@ -60,7 +60,9 @@ func closestMatch(to name: String, in candidates: [String]) -> String? {
     return best.0
 }
 
-func didYouMean(_ name: String, in candidates: [String]) -> String {
+/// ` (did you mean 'x'?)` when a candidate is close to `name`, else empty. For stage kinds
+/// that report their own unknown names.
+public func didYouMean(_ name: String, in candidates: [String]) -> String {
     guard let match = closestMatch(to: name, in: candidates) else { return "" }
     return " (did you mean '\(match)'?)"
 }

@@ -2,8 +2,8 @@
 // error or an unknown key points at its place in pipeline.yaml. It is strict: a key that the
 // config type never asks for is reported as unknown.
 
-internal import Yams
 import Foundation
+internal import Yams
 
 /// A decoding problem at a node.
 struct NodeProblem: Error {
@@ -113,7 +113,12 @@ final class NodeDecodingState {
                 let name = key.string ?? "?"
                 guard !visit.asked.contains(name) else { continue }
                 // Another container on the same mapping may have asked for it.
-                if visits.contains(where: { $0 !== visit && $0.mapping.mark?.line == visit.mapping.mark?.line && $0.mapping.mark?.column == visit.mapping.mark?.column && $0.asked.contains(name) }) { continue }
+                if visits.contains(where: {
+                    $0 !== visit && $0.mapping.mark?.line == visit.mapping.mark?.line && $0.mapping.mark?.column == visit.mapping.mark?.column
+                        && $0.asked.contains(name)
+                }) {
+                    continue
+                }
                 let expected = known.isEmpty ? "no fields" : "one of: " + known.joined(separator: ", ")
                 problems.append(
                     NodeProblem(
@@ -187,7 +192,8 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         guard let node = value(for: key) else {
-            throw NodeProblem(mark: mapping.mark, path: decoder.path + [key.stringValue], code: .missingField, message: "required field '\(key.stringValue)' is missing")
+            throw NodeProblem(
+                mark: mapping.mark, path: decoder.path + [key.stringValue], code: .missingField, message: "required field '\(key.stringValue)' is missing")
         }
         return try T(from: decoder.child(node, key: key, name: key.stringValue))
     }

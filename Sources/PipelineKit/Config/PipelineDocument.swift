@@ -9,6 +9,8 @@ public struct PipelineDocument: @unchecked Sendable {
     // @unchecked: Yams.Node holds class references (anchors) but is never mutated after load.
     public let file: String
     let root: Node
+    /// Problems found while loading (unset variables), reported with the compiler's.
+    let issues: [ConfigIssue]
 
     /// Reads and composes `file`, substituting `${VAR}` in scalars from `environment`.
     /// Throws a `ConfigError` naming the file (and line, for YAML syntax) when it cannot.
@@ -19,7 +21,9 @@ public struct PipelineDocument: @unchecked Sendable {
         } catch {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot be read as UTF-8 text" : "does not exist"
             throw ConfigError(issues: [
-                ConfigIssue(code: .fileUnreadable, file: file, line: 0, column: 0, path: "", message: "config file \(reason); expected a YAML file (see pipeline.yaml in the repository)")
+                ConfigIssue(
+                    code: .fileUnreadable, file: file, line: 0, column: 0, path: "",
+                    message: "config file \(reason); expected a YAML file (see pipeline.yaml in the repository)")
             ])
         }
         return try parse(text, file: file, environment: environment ?? ProcessInfo.processInfo.environment)
@@ -36,12 +40,13 @@ public struct PipelineDocument: @unchecked Sendable {
             throw ConfigError(issues: [ConfigIssue(code: .yamlSyntax, file: file, line: 0, column: 0, path: "", message: "\(error)")])
         }
         guard let root = composed else {
-            throw ConfigError(issues: [ConfigIssue(code: .missingField, file: file, line: 1, column: 1, path: "", message: "config is empty; expected a mapping with a 'stages' list")])
+            throw ConfigError(issues: [
+                ConfigIssue(code: .missingField, file: file, line: 1, column: 1, path: "", message: "config is empty; expected a mapping with a 'stages' list")
+            ])
         }
         var issues: [ConfigIssue] = []
         let substituted = substitute(root, path: [], environment: environment, file: file, issues: &issues)
-        guard issues.isEmpty else { throw ConfigError(issues: issues) }
-        return PipelineDocument(file: file, root: substituted)
+        return PipelineDocument(file: file, root: substituted, issues: issues)
     }
 
     /// Directory holding the file, for resolving relative paths.

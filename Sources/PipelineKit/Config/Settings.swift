@@ -20,6 +20,25 @@ public struct ServerSettings: Decodable, Sendable, Hashable {
         listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? listen
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
     }
+
+    /// The host and port of `listen`, or nil when it is not `HOST:PORT`.
+    public var hostAndPort: (host: String, port: Int)? { Self.parse(listen: listen) }
+
+    public static func parse(listen: String) -> (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    var problems: [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        if hostAndPort == nil { problems.append(ConfigProblem(path: ["listen"], "'\(listen)' is not HOST:PORT; expected e.g. 127.0.0.1:8000")) }
+        if maxBodyBytes < 1024 { problems.append(ConfigProblem(path: ["max_body_bytes"], "must be at least 1024, got \(maxBodyBytes)")) }
+        return problems
+    }
 }
 
 /// `worker:` in pipeline.yaml.

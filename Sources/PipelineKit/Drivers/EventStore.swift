@@ -7,7 +7,7 @@
 /// the rest), call `inTransaction` with exactly the newly inserted ones, apply the rollup
 /// deltas it returns, commit. Throwing means nothing was committed.
 public protocol EventStore: Sendable {
-    func write(_ events: [Event], inTransaction: @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent]
+    func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent]
     func health() async -> DependencyHealth
 }
 

@@ -26,7 +26,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Start of the UTC hour, in microseconds.
     public var hourStart: Timestamp { Timestamp(microseconds: floorDiv(microseconds, 3_600_000_000) * 3_600_000_000) }
 
-    /// `2024-05-06T07:08:09.123456Z`; the fraction is omitted when zero.
+    /// `2024-05-06T07:08:09.123456Z`; milliseconds only (`.123`) when that is exact, no fraction when zero.
     public var iso8601: String {
         let totalSeconds = floorDiv(microseconds, 1_000_000)
         let micros = microseconds - totalSeconds * 1_000_000
@@ -35,7 +35,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let (year, month, day) = civilDate(fromDays: days)
         var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
         text += "T" + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
-        if micros != 0 { text += "." + pad(micros, 6) }
+        if micros % 1000 != 0 {
+            text += "." + pad(micros, 6)
+        } else if micros != 0 {
+            text += "." + pad(micros / 1000, 3)
+        }
         return text + "Z"
     }
 

@@ -23,6 +23,11 @@ public struct CheckedStage: Sendable {
     public let line: Int
     public let column: Int
 
+    /// The decoded config, when this stage is of kind `K`.
+    public func config<K: StageKind>(as kind: K.Type) -> K.Config? {
+        kind == self.kind ? config as? K.Config : nil
+    }
+
     public var inputType: any Any.Type { kind.inputType }
     public var outputType: any Any.Type { kind.outputType }
     var isQueue: Bool { kind.builtType is any QueueStage.Type }
@@ -98,7 +103,9 @@ public struct CheckedGraph: Sendable {
         }
         let analytics = (built[storeIndex] as? any AnalyticsSource)?.analytics
         let store = (built[storeIndex] as? any StoreStage)?.store
-        return PipelineRuntime(queue: queueStage.queue, store: store, analytics: analytics, ingest: ingest, worker: worker, settings: self.worker)
+        let services = built.sorted { $0.key < $1.key }.flatMap { ($0.value as? any StageServices)?.services ?? [] }
+        return PipelineRuntime(
+            queue: queueStage.queue, store: store, analytics: analytics, ingest: ingest, worker: worker, settings: self.worker, services: services)
     }
 
     private func erase(_ stage: (any Stage)?, at index: Int) throws -> ErasedStage {

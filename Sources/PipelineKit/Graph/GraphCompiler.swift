@@ -11,7 +11,7 @@ public enum GraphCompiler {
     public static let entryType: any Any.Type = RawEvent.self
 
     public static func compile(_ document: PipelineDocument, registry: StageRegistry) throws(ConfigError) -> CheckedGraph {
-        var issues: [ConfigIssue] = []
+        var issues: [ConfigIssue] = document.issues
         func issue(_ code: ConfigIssue.Code, _ mark: Place?, _ path: [String], _ message: String) {
             issues.append(ConfigIssue(code: code, file: document.file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: render(path), message: message))
         }
@@ -32,7 +32,12 @@ public enum GraphCompiler {
             switch name {
             case "server":
                 switch decodeStrictly(ServerSettings.self, from: value, path: ["server"]) {
-                case .success(let decoded): server = decoded
+                case .success(let decoded):
+                    server = decoded
+                    for problem in decoded.problems {
+                        let node = locate(problem.path, in: value) ?? value
+                        issue(.invalidValue, Place(node.mark), ["server"] + problem.path, problem.message)
+                    }
                 case .failure(let problems): record(problems.items)
                 }
             case "worker":
@@ -42,19 +47,25 @@ public enum GraphCompiler {
                 }
             case "stages": stageNodes = value
             default:
-                issue(.unknownField, Place(key.mark), [name], "unknown top-level field '\(name)'\(didYouMean(name, in: topKeys)); expected one of: \(topKeys.joined(separator: ", "))")
+                issue(
+                    .unknownField, Place(key.mark), [name],
+                    "unknown top-level field '\(name)'\(didYouMean(name, in: topKeys)); expected one of: \(topKeys.joined(separator: ", "))")
             }
         }
 
         var stages: [CheckedStage] = []
         switch stageNodes {
         case .none:
-            issue(.missingField, Place(root.mark), ["stages"], "required field 'stages' is missing; expected a list of stages (validate, enrich, queue, persist, aggregate)")
+            issue(
+                .missingField, Place(root.mark), ["stages"],
+                "required field 'stages' is missing; expected a list of stages (validate, enrich, queue, persist, aggregate)")
         case .some(.sequence(let sequence)):
             for (index, entry) in sequence.enumerated() {
                 if let stage = compileEntry(entry, index: index, registry: registry, issue: issue, record: record) { stages.append(stage) }
             }
-            if sequence.isEmpty { issue(.missingQueue, Place(sequence.mark), ["stages"], "the stage list is empty; expected at least validate, queue and persist") }
+            if sequence.isEmpty {
+                issue(.missingQueue, Place(sequence.mark), ["stages"], "the stage list is empty; expected at least validate, queue and persist")
+            }
         case .some(let other):
             issue(.wrongType, Place(other.mark), ["stages"], "expected a list of stages, got \(describe(other))")
         }
@@ -90,7 +101,9 @@ public enum GraphCompiler {
         }
         let path = ["stages", "[\(index)]", name]
         guard let kind = registry[name] else {
-            issue(.unknownStage, Place(nameMark), ["stages", "[\(index)]"], "unknown stage '\(name)'\(didYouMean(name, in: registry.names)); expected one of: \(registry.names.joined(separator: ", "))")
+            issue(
+                .unknownStage, Place(nameMark), ["stages", "[\(index)]"],
+                "unknown stage '\(name)'\(didYouMean(name, in: registry.names)); expected one of: \(registry.names.joined(separator: ", "))")
             return nil
         }
         switch decodeConfig(kind, node: configNode, path: path) {
@@ -150,7 +163,8 @@ public enum GraphCompiler {
             if ObjectIdentifier(stage.inputType) != ObjectIdentifier(previousOutput) {
                 issue(
                     .typeMismatch, mark(stage), path(stage),
-                    "stage '\(stage.name)' takes \(typeName(stage.inputType)) but \(previousName) produces \(typeName(previousOutput)); expected a stage that takes \(typeName(previousOutput)) here")
+                    "stage '\(stage.name)' takes \(typeName(stage.inputType)) but \(previousName) produces \(typeName(previousOutput)); expected a stage that takes \(typeName(previousOutput)) here"
+                )
             }
             previousOutput = stage.outputType
             previousName = "stage '\(stage.name)'"
@@ -158,7 +172,9 @@ public enum GraphCompiler {
 
         let queues = stages.filter(\.isQueue)
         if queues.isEmpty {
-            issue(.missingQueue, rootMark, ["stages"], "no queue stage; expected exactly one '- queue: {embedded: {...}}' or '- queue: {rabbitmq: {...}}' between the ingest and worker stages")
+            issue(
+                .missingQueue, rootMark, ["stages"],
+                "no queue stage; expected exactly one '- queue: {embedded: {...}}' or '- queue: {rabbitmq: {...}}' between the ingest and worker stages")
         }
         for extra in queues.dropFirst() {
             issue(.duplicateQueue, mark(extra), path(extra), "a second queue stage (the first is at line \(queues[0].line)); expected exactly one queue")
@@ -178,7 +194,9 @@ public enum GraphCompiler {
                 "stage '\(stage.name)' cannot follow persist: stages after persist run inside the store transaction and must be pure (InTransactionStage)")
         }
         if let last = stages.last, last.index > persist.index, ObjectIdentifier(last.outputType) != ObjectIdentifier(RollupDelta.self) {
-            issue(.typeMismatch, mark(last), path(last), "the last stage after persist produces \(typeName(last.outputType)); expected RollupDelta (what the store applies)")
+            issue(
+                .typeMismatch, mark(last), path(last),
+                "the last stage after persist produces \(typeName(last.outputType)); expected RollupDelta (what the store applies)")
         }
     }
 }

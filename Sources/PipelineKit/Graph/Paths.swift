@@ -1,6 +1,8 @@
 // The two running halves of a built graph: the ingest path (HTTP → queue) and the worker
 // path (queue → store). Type erasure lives here, guarded by the compiler's type check.
 
+public import ServiceLifecycle
+
 /// Which stage kinds are the queue and the store; the compiler finds them by these types.
 public protocol QueueStage: Stage where Input == Event, Output == Event {
     var queue: any EventQueue { get }
@@ -73,6 +75,12 @@ public struct WorkerPath: Sendable {
     }
 }
 
+/// A built stage that needs long-running work (a connection pool's run loop, a broker
+/// connection's thread); the daemon runs these services in its ServiceGroup, before the rest.
+public protocol StageServices {
+    var services: [any Service] { get }
+}
+
 /// A built graph: the queue shared by both paths, and the paths this process's role runs.
 public struct PipelineRuntime: Sendable {
     public let queue: any EventQueue
@@ -81,4 +89,6 @@ public struct PipelineRuntime: Sendable {
     public let ingest: IngestPath?
     public let worker: WorkerPath?
     public let settings: WorkerSettings
+    /// Services the built stages need running (see `StageServices`).
+    public let services: [any Service]
 }

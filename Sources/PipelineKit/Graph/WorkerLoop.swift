@@ -2,8 +2,8 @@
 // retry / dead-letter policy; the drivers own how those are done.
 
 public import Logging
-public import ServiceLifecycle
 import Metrics
+public import ServiceLifecycle
 
 /// Consumes the queue, stores each group of messages in one store transaction, then acks
 /// them together.
@@ -79,7 +79,8 @@ public struct WorkerLoop: Service {
                 Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count)
                 if !rejected.isEmpty {
                     Counter(label: "smolhog_worker_rejected_events_total").increment(by: rejected.count)
-                    logger.warning("Worker stages rejected events after they were accepted.", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0])"])
+                    logger.warning(
+                        "Worker stages rejected events after they were accepted.", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0])"])
                 }
                 return nil
             } catch {

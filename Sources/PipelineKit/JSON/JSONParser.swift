@@ -198,13 +198,20 @@ private struct ByteReader {
             guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number: expected a digit after '.'") }
             while index < buffer.count, isDigit(buffer[index]) { index += 1 }
         }
+        var hasExponent = false
         if index < buffer.count, buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E") {
+            hasExponent = true
             index += 1
             if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") { index += 1 }
             guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number: expected a digit in exponent") }
             while index < buffer.count, isDigit(buffer[index]) { index += 1 }
         }
         let literal = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
+        // A number no double can hold (1e999) would fail later in a store (PostgreSQL's
+        // numeric, SQLite's REAL); reject it here, where the client can be told.
+        if index - start > 15 || hasExponent, !(Double(literal)?.isFinite ?? false) {
+            throw error("number \(literal.prefix(32)) is out of range", at: start)
+        }
         return JSONNumber(validatedLiteral: literal)
     }
 

@@ -16,7 +16,9 @@ public struct AggregateStageKind: StageKind {
                 intervals = try names.enumerated().map { index, name in
                     guard let interval = RollupDelta.Interval(rawValue: name) else {
                         throw DecodingError.dataCorrupted(
-                            .init(codingPath: container.codingPath + [CodingKeys.intervals], debugDescription: "intervals[\(index)] is '\(name)'; expected day or hour"))
+                            .init(
+                                codingPath: container.codingPath + [CodingKeys.intervals],
+                                debugDescription: "intervals[\(index)] is '\(name)'; expected day or hour"))
                     }
                     return interval
                 }

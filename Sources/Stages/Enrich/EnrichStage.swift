@@ -15,29 +15,42 @@ public struct EnrichStageKind: StageKind {
         /// Removes these top-level properties (e.g. `password`).
         case drop([String])
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case set
             case setDefault = "set_default"
             case drop
+        }
+
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             if let values = try container.decodeIfPresent(JSONValue.self, forKey: .set) {
                 guard case .object(let object) = values else {
-                    throw DecodingError.typeMismatch(JSONObject.self, .init(codingPath: container.codingPath + [CodingKeys.set], debugDescription: "expected a mapping of property: value"))
+                    throw DecodingError.typeMismatch(
+                        JSONObject.self, .init(codingPath: container.codingPath + [CodingKeys.set], debugDescription: "expected a mapping of property: value"))
                 }
                 self = .set(object)
             } else if let values = try container.decodeIfPresent(JSONValue.self, forKey: .setDefault) {
                 guard case .object(let object) = values else {
                     throw DecodingError.typeMismatch(
-                        JSONObject.self, .init(codingPath: container.codingPath + [CodingKeys.setDefault], debugDescription: "expected a mapping of property: value"))
+                        JSONObject.self,
+                        .init(codingPath: container.codingPath + [CodingKeys.setDefault], debugDescription: "expected a mapping of property: value"))
                 }
                 self = .setDefault(object)
             } else if let keys = try container.decodeIfPresent([String].self, forKey: .drop) {
                 self = .drop(keys)
             } else {
-                throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "expected one of: set, set_default, drop"))
+                let names = CodingKeys.allCases.map(\.rawValue)
+                let given = (try? decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)) ?? []
+                let what = given.first.map { "unknown enrich step '\($0)'\(didYouMean($0, in: names))" } ?? "empty enrich step"
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: container.codingPath, debugDescription: "\(what); expected one of: \(names.joined(separator: ", "))"))
             }
         }
     }

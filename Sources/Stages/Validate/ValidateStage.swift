@@ -78,7 +78,9 @@ public struct ValidateStage: Stage {
             guard let value = fields[name], !value.isNull else { return .failure(ItemFailure(field: name, "is required")) }
             guard case .string(let text) = value else { return .failure(ItemFailure(field: name, "must be a string, got \(value.typeName)")) }
             guard !text.isEmpty else { return .failure(ItemFailure(field: name, "must not be empty")) }
-            guard text.utf8.count <= maxLength else { return .failure(ItemFailure(field: name, "is \(text.utf8.count) bytes; at most \(maxLength) are allowed")) }
+            guard text.utf8.count <= maxLength else {
+                return .failure(ItemFailure(field: name, "is \(text.utf8.count) bytes; at most \(maxLength) are allowed"))
+            }
             return .success(text)
         }
         let eventID: String
@@ -102,11 +104,14 @@ public struct ValidateStage: Stage {
         case .none, .null?: return .failure(ItemFailure(field: "timestamp", "is required (ISO-8601 with a time zone, e.g. 2024-05-06T07:08:09.123Z)"))
         case .string(let text)?:
             guard let parsed = Timestamp(iso8601: text) else {
-                return .failure(ItemFailure(field: "timestamp", "'\(text.prefix(64))' is not an ISO-8601 date-time with a time zone (e.g. 2024-05-06T07:08:09.123Z or +02:00)"))
+                return .failure(
+                    ItemFailure(
+                        field: "timestamp", "'\(text.prefix(64))' is not an ISO-8601 date-time with a time zone (e.g. 2024-05-06T07:08:09.123Z or +02:00)"))
             }
             let limit = receivedAt.microseconds + Int64(config.maxFutureSeconds) * 1_000_000
             guard parsed.microseconds <= limit else {
-                return .failure(ItemFailure(field: "timestamp", "\(text) is more than \(config.maxFutureSeconds) s in the future (validate.max_future_seconds)"))
+                return .failure(
+                    ItemFailure(field: "timestamp", "\(text) is more than \(config.maxFutureSeconds) s in the future (validate.max_future_seconds)"))
             }
             timestamp = parsed
         case let other?: return .failure(ItemFailure(field: "timestamp", "must be an ISO-8601 string, got \(other.typeName)"))
@@ -140,7 +145,9 @@ public struct ValidateStage: Stage {
         }
 
         return .success(
-            Event(eventID: eventID, eventName: eventName, userID: userID, properties: properties, timestamp: timestamp, sessionID: sessionID, receivedAt: receivedAt))
+            Event(
+                eventID: eventID, eventName: eventName, userID: userID, properties: properties, timestamp: timestamp, sessionID: sessionID,
+                receivedAt: receivedAt))
     }
 }
 

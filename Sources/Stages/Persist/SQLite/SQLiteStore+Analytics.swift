@@ -8,7 +8,8 @@ extension SQLiteStore: AnalyticsReader {
     public func stats(top: Int) async throws -> AnalyticsStats {
         try await pool.read { db in
             let totals = try Row.fetchOne(db, sql: "SELECT events, users FROM rollup_totals WHERE id = 1")
-            let topRows = try Row.fetchAll(db, sql: "SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name LIMIT ?", arguments: [top])
+            let topRows = try Row.fetchAll(
+                db, sql: "SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name LIMIT ?", arguments: [top])
             return AnalyticsStats(
                 totalEvents: totals?["events"] ?? 0, uniqueUsers: totals?["users"] ?? 0,
                 topEvents: topRows.map { (name: $0["event_name"], count: $0["events"]) })

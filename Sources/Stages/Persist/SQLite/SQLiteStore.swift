@@ -23,7 +23,7 @@ public final class SQLiteStore: EventStore, Sendable {
         try SQLiteMigrator.migrate(pool)
     }
 
-    public func write(_ events: [Event], inTransaction: @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
+    public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         return try await pool.write { db in
             let inserted = try Self.insert(events, db: db)
@@ -53,7 +53,8 @@ public final class SQLiteStore: EventStore, Sendable {
 
     static func apply(_ delta: RollupDelta, db: Database) throws {
         guard delta.totalEvents > 0 else { return }
-        let addUser = try db.cachedStatement(sql: "INSERT INTO rollup_bucket_users (interval, bucket, event_name, user_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        let addUser = try db.cachedStatement(
+            sql: "INSERT INTO rollup_bucket_users (interval, bucket, event_name, user_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
         let addBucket = try db.cachedStatement(
             sql: """
                 INSERT INTO rollup_buckets (interval, bucket, event_name, events, users) VALUES (?, ?, ?, ?, ?)

@@ -99,7 +99,7 @@ public actor EmbeddedQueue: EventQueue {
         let id = nextWaiterID
         nextWaiterID += 1
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.park(id) }
+            group.addTask { await self.park(id, unlessMovedFrom: seen) }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 await self.wake(id)
@@ -111,8 +111,16 @@ public actor EmbeddedQueue: EventQueue {
 
     var currentVersion: UInt64 { version }
 
-    private func park(_ id: UInt64) async {
-        await withCheckedContinuation { continuation in waiters[id] = continuation }
+    /// Registers the waiter unless a commit already happened since `seen` (that commit would
+    /// have found no waiter to wake).
+    private func park(_ id: UInt64, unlessMovedFrom seen: UInt64) async {
+        await withCheckedContinuation { continuation in
+            if version != seen {
+                continuation.resume()
+            } else {
+                waiters[id] = continuation
+            }
+        }
     }
 
     private func wake(_ id: UInt64) { waiters.removeValue(forKey: id)?.resume() }

@@ -1,0 +1,92 @@
+// Daemon: config → checked graph → running services. Owns the order of start-up steps and
+// the ServiceGroup; the HTTP routes and the worker loop are built here, nowhere else.
+//
+//   pipeline.yaml ─load─▶ PipelineDocument ─compile─▶ CheckedGraph ─build─▶ PipelineRuntime
+//                                                                              │
+//        ServiceGroup [ driver services…, WorkerLoop (worker role), HTTP (ingest role) ]
+//        shutdown runs in reverse: HTTP stops taking requests first, the worker then
+//        finishes and acks its batch, the drivers close last.
+
+import Hummingbird
+import Logging
+import NIOCore
+import PipelineKit
+import Prometheus
+import ServiceLifecycle
+import Stages
+
+struct Daemon {
+    let configFile: String
+    let role: ProcessRole
+    let listenOverride: String?
+    let logger: Logger
+
+    /// Loads and checks the config; throws a `ConfigError` listing every problem.
+    static func checkedGraph(configFile: String) throws -> CheckedGraph {
+        let document = try PipelineDocument.load(file: configFile)
+        return try GraphCompiler.compile(document, registry: try StageRegistry.smolhogd())
+    }
+
+    func run(registry: PrometheusCollectorRegistry) async throws {
+        let graph = try Self.checkedGraph(configFile: configFile)
+        let runtime = try await graph.build(context: BuildContext(baseDirectory: graph.directory, logger: logger, role: role))
+        var services: [any Service] = runtime.services
+        if role.runsWorker, let worker = runtime.worker {
+            services.append(WorkerLoop(queue: runtime.queue, path: worker, settings: runtime.settings, logger: logger.with("component", "worker")))
+        }
+        if role.runsIngest, let ingest = runtime.ingest {
+            let listen = listenOverride ?? graph.server.listen
+            services.append(try httpServer(graph: graph, runtime: runtime, ingest: ingest, listen: listen, registry: registry))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    func httpServer(
+        graph: CheckedGraph, runtime: PipelineRuntime, ingest: IngestPath, listen: String, registry: PrometheusCollectorRegistry
+    ) throws -> some Service {
+        let (host, port) = try Self.parse(listen: listen)
+        let router = Router()
+        router.middlewares.add(MetricsMiddleware())
+        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes).register(on: router)
+        if let reader = runtime.analytics {
+            AnalyticsRoutes(reader: reader).register(on: router)
+        }
+        var checks: [@Sendable () async -> DependencyHealth] = [{ await runtime.queue.health() }]
+        if let store = runtime.store { checks.append({ await store.health() }) }
+        HealthRoutes(checks: checks, registry: registry).register(on: router)
+        DashboardRoutes().register(on: router)
+        let logger = self.logger
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "smolhogd"),
+            onServerRunning: { channel in
+                logger.info(
+                    "Listening.", metadata: ["address": "\(channel.localAddress?.description ?? listen)", "port": "\(channel.localAddress?.port ?? port)"])
+            },
+            logger: logger.with("component", "http"))
+    }
+
+    /// `HOST:PORT` → parts; the error says what was expected.
+    static func parse(listen: String) throws -> (String, Int) {
+        guard let parts = ServerSettings.parse(listen: listen) else {
+            throw DaemonError("listen address '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8000)")
+        }
+        return parts
+    }
+}
+
+/// A start-up problem outside the config file (bad flag value, and so on).
+struct DaemonError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Logger {
+    func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy[metadataKey: key] = .string(value)
+        return copy
+    }
+}

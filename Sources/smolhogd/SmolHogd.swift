@@ -1,4 +1,0 @@
-import Hummingbird
-
-
-@main struct Main { static func main() {} }

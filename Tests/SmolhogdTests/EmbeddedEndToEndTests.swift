@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// The embedded default, across processes: HTTP in, SIGKILL right after the 2xx, restart,
+/// and every accepted event stored exactly once with stats that agree.
+@Suite(.serialized) struct EmbeddedEndToEndTests {
+    static func writeConfig(in dir: String) throws -> String {
+        let config = """
+            server: {listen: "127.0.0.1:0", max_body_bytes: 65536}
+            stages:
+              - validate: {max_batch: 200}
+              - enrich:
+                  - drop: [password]
+              - queue: {embedded: {path: data/queue.sqlite}}
+              - persist: {sqlite: {path: data/smolhog.sqlite}}
+              - aggregate
+            """
+        let path = dir + "/pipeline.yaml"
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// One event a test sends; invalid ones lack user_id.
+    struct TestEvent: Sendable {
+        var id: String
+        var user: String
+        var name: String
+        var valid = true
+        var json: [String: Any] {
+            var object = EmbeddedEndToEndTests.event(id, user: user, name: name)
+            if !valid { object["user_id"] = nil }
+            return object
+        }
+    }
+
+    static func event(_ id: String, user: String, name: String) -> [String: Any] {
+        [
+            "event_id": id, "event_name": name, "user_id": user, "timestamp": "2024-05-06T07:08:09.123456+00:00", "session_id": "s-\(user)",
+            "properties": ["price": 19.99, "n": 1, "tags": ["a", 0], "password": "secret", "title": "Ünïcödé ✓ 🚀"],
+        ]
+    }
+
+    @Test func everyAcceptedEventSurvivesSIGKILLAndIsStoredOnce() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try Self.writeConfig(in: dir)
+
+        let first = DaemonProcess(arguments: ["serve", "--config", config])
+        try await first.start()
+        // 40 requests of 50 events, in parallel; ids repeat across requests (client retries),
+        // and every tenth event is invalid (no user_id).
+        var accepted = Set<String>()
+        var acceptedUsers = Set<String>()
+        var acceptedPerName: [String: Int] = [:]
+        try await withThrowingTaskGroup(of: (Int, Set<Int>, [TestEvent]).self) { group in
+            for request in 0..<40 {
+                group.addTask {
+                    let events: [TestEvent] = (0..<50).map { index in
+                        let number = (request * 50 + index) % 1500  // ids 0..<1500, so some repeat
+                        return TestEvent(
+                            id: "evt-\(number)", user: "user-\(number % 97)", name: number % 3 == 0 ? "signup" : "page_view", valid: number % 10 != 9)
+                    }
+                    let (status, json) = try await first.json("POST", "/events", body: ["events": events.map(\.json)])
+                    let rejected = Set((json["rejected"] as? [[String: Any]] ?? []).compactMap { $0["index"] as? Int })
+                    return (status, rejected, events)
+                }
+            }
+            for try await (status, rejected, events) in group {
+                #expect(status == 200)
+                #expect(rejected == Set(events.indices.filter { !events[$0].valid }))
+                for (index, event) in events.enumerated() where !rejected.contains(index) {
+                    if accepted.insert(event.id).inserted {
+                        acceptedUsers.insert(event.user)
+                        acceptedPerName[event.name, default: 0] += 1
+                    }
+                }
+            }
+        }
+        first.kill(SIGKILL)
+
+        let second = DaemonProcess(arguments: ["serve", "--config", config])
+        try await second.start()
+        defer { second.kill(SIGTERM) }
+        let drained = try await waitFor(timeout: .seconds(60)) {
+            (try await second.json("GET", "/analytics/stats").json["total_events"] as? Int) == accepted.count
+        }
+        let statsAfterDrain = try await second.json("GET", "/analytics/stats").json
+        #expect(drained, "stored \(statsAfterDrain) of \(accepted.count) accepted")
+
+        var stored: [String] = []
+        var cursor: String?
+        repeat {
+            let query = "/analytics/events?limit=500" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let page = try await second.json("GET", query).json
+            let events = page["events"] as? [[String: Any]] ?? []
+            stored += events.compactMap { $0["event_id"] as? String }
+            if let first = events.first {
+                #expect((first["properties"] as? [String: Any])?["password"] == nil)
+                #expect((first["properties"] as? [String: Any])?["title"] as? String == "Ünïcödé ✓ 🚀")
+            }
+            cursor = page["next_cursor"] as? String
+        } while cursor != nil
+        #expect(stored.count == accepted.count, "no event stored twice")
+        #expect(Set(stored) == accepted)
+
+        let stats = try await second.json("GET", "/analytics/stats").json
+        #expect(stats["unique_users"] as? Int == acceptedUsers.count)
+        let top = Dictionary(uniqueKeysWithValues: (stats["top_events"] as? [[String: Any]] ?? []).map { ($0["event"] as! String, $0["count"] as! Int) })
+        #expect(top == acceptedPerName)
+    }
+
+    @Test func answersBadRequestsWithCodeAndMessage() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = DaemonProcess(arguments: ["serve", "--config", try Self.writeConfig(in: dir)])
+        try await daemon.start()
+        defer { daemon.kill(SIGTERM) }
+
+        let malformed = try await daemon.request("POST", "/events", body: Data(#"{"events":[{"event_id": }"#.utf8))
+        let malformedJSON = try JSONSerialization.jsonObject(with: malformed.body) as? [String: Any]
+        #expect(malformed.status == 400)
+        #expect(malformedJSON?["code"] as? String == "malformed_json")
+        #expect((malformedJSON?["message"] as? String)?.contains("line 1, column 25") == true)
+
+        let huge = try await daemon.request("POST", "/events", body: Data(("{\"events\":[\"" + String(repeating: "x", count: 70000) + "\"]}").utf8))
+        #expect(huge.status == 413)
+
+        let allBad = try await daemon.json("POST", "/events", body: ["events": [["event_id": "x"]]])
+        #expect(allBad.status == 400)
+        #expect(allBad.json["code"] as? String == "invalid_events")
+
+        let tooMany = try await daemon.json("POST", "/events", body: ["events": Array(repeating: Self.event("same", user: "u", name: "n"), count: 201)])
+        #expect(tooMany.status == 413)
+        #expect(tooMany.json["code"] as? String == "batch_too_large")
+
+        let notObject = try await daemon.json("POST", "/events", body: ["evnts": []])
+        #expect(notObject.status == 400 && (notObject.json["message"] as? String)?.contains("'events'") == true)
+
+        let badLimit = try await daemon.json("GET", "/analytics/events?limit=0")
+        #expect(badLimit.status == 400 && (badLimit.json["message"] as? String)?.contains("limit") == true)
+
+        let health = try await daemon.json("GET", "/healthz")
+        #expect(health.status == 200)
+        #expect((health.json["queue"] as? [String: Any])?["up"] as? Bool == true)
+    }
+
+    @Test func checkConfigPrintsTheGraphOrEveryErrorWithItsLine() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let good = try DaemonProcess.runToExit(["check-config", try Self.writeConfig(in: dir)])
+        #expect(good.status == 0)
+        #expect(good.output.contains("validate   RawEvent → Event"))
+        let bad = dir + "/bad.yaml"
+        try "stages:\n  - validate: {max_batch: many}\n  - queue: {embeded: {}}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let result = try DaemonProcess.runToExit(["check-config", bad])
+        #expect(result.status == 1)
+        #expect(result.output.contains("bad.yaml:2:27: stages[0].validate.max_batch: expected an integer, got 'many'"))
+        #expect(result.output.contains("bad.yaml:3:"))
+    }
+}

@@ -1,0 +1,70 @@
+import PipelineKit
+import Stages
+import Testing
+
+@Suite struct EmbeddedQueueTests {
+    @Test func publishedBatchesAreConsumedInOrderAndAckRemovesThem() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        try await queue.publish([event("a"), event("b")])
+        try await queue.publish([event("c")])
+        let consumer = try await queue.makeConsumer(prefetch: 10)
+        let deliveries = try #require(try await consumer.next(maxWait: .seconds(1)))
+        #expect(try deliveries.flatMap { try EventBatchCodec.decode($0.body) }.map(\.eventID) == ["a", "b", "c"])
+        try await consumer.ack(deliveries)
+        #expect(try await queue.depth().messages == 0)
+    }
+
+    @Test func unackedMessagesAreDeliveredAgainAfterReopening() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        do {
+            let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+            try await queue.publish([event("a")])
+            let consumer = try await queue.makeConsumer(prefetch: 10)
+            #expect(try await consumer.next(maxWait: .seconds(1))?.count == 1)
+            // No ack: the process "dies" here.
+        }
+        let reopened = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        let again = try #require(try await reopened.makeConsumer(prefetch: 10).next(maxWait: .seconds(1)))
+        #expect(again.count == 1 && again[0].redelivered)
+    }
+
+    @Test func concurrentPublishesAllBecomeDurable() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 { group.addTask { try await queue.publish([event("e\(index)")]) } }
+            try await group.waitForAll()
+        }
+        // Every publish returned, so every message must be in the file, seen by a new connection.
+        let reopened = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        #expect(try await "\(reopened.depth())" == "(messages: 200, events: 200, deadLetters: 0)")
+    }
+
+    @Test func aWaitingConsumerWakesOnPublish() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        let consumer = try await queue.makeConsumer(prefetch: 10)
+        async let waited = consumer.next(maxWait: .seconds(30))
+        try await queue.publish([event("late")])
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await waited?.count == 1)
+        #expect(clock.now - start < .seconds(10))
+    }
+
+    @Test func deadLetterMovesTheMessageAside() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        try await queue.publish([event("a")])
+        let consumer = try await queue.makeConsumer(prefetch: 10)
+        let delivery = try #require(try await consumer.next(maxWait: .seconds(1))?.first)
+        try await consumer.deadLetter(delivery, reason: "poison")
+        #expect(try await "\(queue.depth())" == "(messages: 0, events: 0, deadLetters: 1)")
+    }
+}

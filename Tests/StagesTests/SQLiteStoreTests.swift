@@ -1,0 +1,99 @@
+import Foundation
+import PipelineKit
+import Stages
+import Testing
+
+@Suite struct SQLiteStoreTests {
+    let aggregate = AggregateStage(intervals: [.day, .hour])
+
+    func write(_ store: SQLiteStore, _ events: [Event]) async throws -> [StoredEvent] {
+        let aggregate = self.aggregate
+        return try await store.write(events) { inserted in try aggregate.apply(Batch(inserted)).items }
+    }
+
+    @Test func duplicatesAreSkippedAndOnlyNewEventsArePassedOn() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        #expect(try await write(store, [event("a"), event("b")]).count == 2)
+        let second = try await write(store, [event("b"), event("c"), event("c")])
+        #expect(second.map(\.event.eventID) == ["c"])
+    }
+
+    @Test func rollupsStayExactUnderRedelivery() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        let events = (0..<50).map { event("e\($0)", name: $0 % 3 == 0 ? "signup" : "view", user: "u\($0 % 7)", at: "2024-05-0\(1 + $0 % 3)T0\($0 % 5):00:00Z") }
+        _ = try await write(store, Array(events[0..<30]))
+        _ = try await write(store, Array(events[20..<50]))  // overlaps: a redelivery
+        _ = try await write(store, events)
+        let stats = try await store.stats(top: 10)
+        #expect(stats.totalEvents == 50)
+        #expect(stats.uniqueUsers == 7)
+        #expect(stats.topEvents.map(\.name) == ["view", "signup"])
+        #expect(
+            stats.topEvents.map(\.count) == [Int64(events.filter { $0.eventName == "view" }.count), Int64(events.filter { $0.eventName == "signup" }.count)])
+        let from = Timestamp(iso8601: "2024-05-01T00:00:00Z")!
+        let to = Timestamp(iso8601: "2024-05-04T00:00:00Z")!
+        let trend = try await store.trends(TrendQuery(eventName: "view", from: from, to: to, interval: .day))
+        for point in trend {
+            let inBucket = events.filter { $0.eventName == "view" && $0.timestamp.dayStart == point.bucket }
+            #expect(point.events == Int64(inBucket.count))
+            #expect(point.users == Int64(Set(inBucket.map(\.userID)).count))
+        }
+        #expect(trend.map(\.events).reduce(0, +) == stats.topEvents[0].count)
+        let hourlyAll = try await store.trends(TrendQuery(eventName: nil, from: from, to: to, interval: .hour))
+        #expect(hourlyAll.map(\.events).reduce(0, +) == 50)
+    }
+
+    @Test func eventPagesWalkNewestFirstWithoutGapsOrRepeats() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        // Several events share a timestamp: the cursor must break ties by id.
+        let events = (0..<25).map { event("e\($0)", name: $0 % 2 == 0 ? "even" : "odd", at: "2024-05-06T07:0\($0 % 4):00Z") }
+        _ = try await write(store, events)
+        var seen: [String] = []
+        var cursor: EventCursor?
+        repeat {
+            let page = try await store.events(EventQuery(limit: 4, after: cursor))
+            seen += page.rows.map(\.event.eventID)
+            cursor = page.next
+        } while cursor != nil
+        #expect(seen.count == 25 && Set(seen).count == 25)
+        let timestamps = try await store.events(EventQuery(limit: 100)).rows.map(\.event.timestamp)
+        #expect(timestamps == timestamps.sorted(by: >))
+        #expect(try await store.events(EventQuery(limit: 100, eventName: "odd")).rows.count == 12)
+        let before = Timestamp(iso8601: "2024-05-06T07:01:00Z")
+        #expect(try await store.events(EventQuery(limit: 100, before: before)).rows.allSatisfy { $0.event.timestamp < before! })
+    }
+
+    @Test func propertiesComeBackExactly() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        let properties = try #require(
+            try JSONParser.parse(
+                #"{"price":19.99,"n":1,"f":1.0,"tags":["a","b",0],"coupon":null,"t":"Ünïcödé ✓ 🚀🎉 日本語","cart":{"items":[{"sku":"S","qty":2}]}}"#
+            ).objectValue)
+        _ = try await write(store, [event("p", properties: properties)])
+        #expect(try await store.events(EventQuery(limit: 1)).rows.first?.event.properties == properties)
+    }
+}
+
+@Suite struct EmbeddedMigrationsTests {
+    /// The SQL compiled into the binary must be what migrations/ holds (run scripts/generate-migrations.sh).
+    @Test func embeddedSQLMatchesTheMigrationsFolder() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString).swift").path
+        process.arguments = [root.appendingPathComponent("scripts/generate-migrations.sh").path, output]
+        try process.run()
+        process.waitUntilExit()
+        let generated = try String(contentsOfFile: output, encoding: .utf8)
+        let committed = try String(contentsOfFile: root.appendingPathComponent("Sources/Stages/Persist/Migrations+Embedded.swift").path, encoding: .utf8)
+        #expect(generated == committed, "run scripts/generate-migrations.sh and commit the result")
+    }
+}

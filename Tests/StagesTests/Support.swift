@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import PipelineKit
+import Stages
+
+/// A fresh temporary directory, removed by the caller with `cleanup()`.
+struct TemporaryDirectory {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("smolhog-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+func compile(_ yaml: String, environment: [String: String] = [:]) throws -> CheckedGraph {
+    try GraphCompiler.compile(PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: environment), registry: StageRegistry.builtIn())
+}
+
+/// The issues `yaml` produces (empty when it compiles).
+func issues(_ yaml: String, environment: [String: String] = [:]) -> [ConfigIssue] {
+    do {
+        _ = try compile(yaml, environment: environment)
+        return []
+    } catch let error as ConfigError {
+        return error.issues
+    } catch {
+        return [ConfigIssue(code: .invalidValue, file: "?", line: 0, column: 0, path: "", message: "\(error)")]
+    }
+}
+
+func event(_ id: String, name: String = "page_view", user: String = "u1", at iso: String = "2024-05-06T07:08:09Z", properties: JSONObject = [:]) -> Event {
+    Event(
+        eventID: id, eventName: name, userID: user, properties: properties, timestamp: Timestamp(iso8601: iso) ?? Timestamp(microseconds: 0),
+        receivedAt: Timestamp.now())
+}
+
+let testLogger = Logger(label: "test")
+
+/// Waits for `condition` with a deadline instead of sleeping a fixed time.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeout)
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}

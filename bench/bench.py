@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""SmolHog benchmark orchestrator.
+
+Starts what each scenario needs (smolhogd processes, and for `split` a PostgreSQL and a
+RabbitMQ from scripts/services), drives them with wrk (a separate process, Lua scripts in
+this folder), prints a table and writes every figure to bench/results/<scenario>.json.
+
+Scenarios:
+  ceiling    wrk's own ceiling: the same POST bodies to a route that does no work (404).
+  embedded   end-to-end durable throughput, embedded queue + SQLite, batch sizes 1/10/100.
+  split      the same with RabbitMQ + PostgreSQL: one `serve --role ingest`, one `worker`.
+  latency    p50/p99 at half the measured maximum (paced wrk) for 100-event batches.
+  analytics  stats/trends/events latency at 1M and 10M events loaded by a bulk SQL path.
+
+"End to end" = from the first request until the store holds every accepted event
+(polled through /analytics/stats, which reads the rollups).
+"""
+import argparse, json, os, re, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+RESULTS = os.path.join(BENCH, "results")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """One smolhogd process; its output goes to a file in the work folder."""
+
+    def __init__(self, binary, args, work, name, env=None):
+        self.log_path = os.path.join(work, name + ".log")
+        self.log_file = open(self.log_path, "w")
+        self.process = subprocess.Popen([binary] + args, stdout=self.log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        self.name = name
+
+    def wait_for(self, pattern, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with open(self.log_path) as f:
+                found = re.search(pattern, f.read())
+            if found:
+                return found
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: " + open(self.log_path).read()[-2000:])
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name}: '{pattern}' not seen in {timeout}s")
+
+    def rss_mb(self):
+        status = open(f"/proc/{self.process.pid}/status").read()
+        value = lambda key: int(re.search(key + r":\s+(\d+) kB", status).group(1)) / 1024
+        return round(value("VmRSS"), 1), round(value("VmHWM"), 1)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log_file.close()
+
+
+def get_json(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def wrk(port, script, duration, connections, env, threads=2):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", os.path.join(BENCH, script),
+               f"http://127.0.0.1:{port}"]
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "CONNECTIONS": str(connections), **env}).stdout
+    found = re.search(r"RESULT ok=(\d+) bad=(\d+) p50_us=(\d+) p99_us=(\d+) max_us=(\d+)", output)
+    if not found:
+        raise RuntimeError("wrk printed no result:\n" + output)
+    ok, bad, p50, p99, worst = map(int, found.groups())
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return {"ok": ok, "bad": bad, "requests_per_s": rate, "p50_ms": p50 / 1000, "p99_ms": p99 / 1000, "max_ms": worst / 1000}
+
+
+def wait_drained(port, expected, timeout=600):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if get_json(port, "/analytics/stats")["total_events"] >= expected:
+            return time.time()
+        time.sleep(0.02)
+    raise RuntimeError(f"store did not reach {expected} events in {timeout}s")
+
+
+EMBEDDED_YAML = """
+server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
+worker: {{prefetch: 200}}
+stages:
+  - validate: {{max_batch: 1000}}
+  - enrich: []
+  - queue: {{embedded: {{path: data/queue.sqlite}}}}
+  - persist: {{sqlite: {{path: data/smolhog.sqlite}}}}
+  - aggregate
+"""
+
+SPLIT_YAML = """
+server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
+worker: {{prefetch: 200}}
+stages:
+  - validate: {{max_batch: 1000}}
+  - enrich: []
+  - queue: {{rabbitmq: {{url: "${{SMOLHOG_TEST_RABBITMQ_URL}}", queue: "bench-{run}", prefetch: 200}}}}
+  - persist: {{postgres: {{url: "${{SMOLHOG_TEST_POSTGRES_URL}}", pool: 8, batch: 5000}}}}
+  - aggregate
+"""
+
+
+def throughput(binary, work, scenario, sizes, duration, connections, services_env):
+    """Runs wrk per batch size against a fresh deployment; returns one row per size."""
+    rows = []
+    for size in sizes:
+        folder = tempfile.mkdtemp(dir=work, prefix=f"{scenario}-{size}-")
+        port = free_port()
+        run = f"{scenario}{size}x{int(time.time())}"
+        config = os.path.join(folder, "pipeline.yaml")
+        template = EMBEDDED_YAML if scenario == "embedded" else SPLIT_YAML
+        open(config, "w").write(template.format(port=port, run=run))
+        daemons = []
+        try:
+            if scenario == "split":
+                subprocess.run([binary, "migrate", "--config", config], check=True, env={**os.environ, **services_env}, capture_output=True)
+                ingest = Daemon(binary, ["serve", "--role", "ingest", "--config", config], folder, "ingest", services_env)
+                worker = Daemon(binary, ["worker", "--config", config], folder, "worker", services_env)
+                daemons = [ingest, worker]
+                worker.wait_for(r"Worker started")
+            else:
+                ingest = Daemon(binary, ["serve", "--config", config], folder, "serve")
+                daemons = [ingest]
+            ingest.wait_for(r"Listening")
+            time.sleep(1)  # let start-up allocations settle before the idle reading
+            idle = {d.name: d.rss_mb()[0] for d in daemons}
+            started = time.time()
+            result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": run})
+            sent_done = time.time()
+            accepted = result["ok"] * size
+            drained = wait_drained(port, accepted)
+            peak = {d.name: d.rss_mb()[1] for d in daemons}
+            rows.append({
+                "scenario": scenario, "batch": size, "connections": connections, "duration_s": duration,
+                "accepted_events": accepted, "non_200": result["bad"],
+                "ingest_events_per_s": round(accepted / (sent_done - started)),
+                "end_to_end_events_per_s": round(accepted / (drained - started)),
+                "drain_lag_s": round(drained - sent_done, 2),
+                "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
+                "rss_idle_mb": idle, "rss_peak_mb": peak,
+            })
+            log(f"  {scenario} batch={size}: {rows[-1]['end_to_end_events_per_s']} events/s end to end, p99 {result['p99_ms']} ms")
+        finally:
+            for daemon in daemons:
+                daemon.stop()
+    return rows
+
+
+def paced_latency(binary, work, max_rate, size, duration, connections):
+    """p50/p99 at half of `max_rate` events/s (requests paced per connection by wrk's delay())."""
+    folder = tempfile.mkdtemp(dir=work, prefix="latency-")
+    port = free_port()
+    config = os.path.join(folder, "pipeline.yaml")
+    open(config, "w").write(EMBEDDED_YAML.format(port=port, run="latency"))
+    daemon = Daemon(binary, ["serve", "--config", config], folder, "serve")
+    try:
+        daemon.wait_for(r"Listening")
+        target_requests = max(1, (max_rate / 2) / size)
+        result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": "lat", "RATE": str(target_requests)})
+        return {"scenario": "embedded", "batch": size, "target_events_per_s": round(max_rate / 2),
+                "achieved_events_per_s": round(result["requests_per_s"] * size), "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"]}
+    finally:
+        daemon.stop()
+
+
+def ceiling(binary, work, duration, connections):
+    folder = tempfile.mkdtemp(dir=work, prefix="ceiling-")
+    port = free_port()
+    config = os.path.join(folder, "pipeline.yaml")
+    open(config, "w").write(EMBEDDED_YAML.format(port=port, run="ceiling"))
+    daemon = Daemon(binary, ["serve", "--config", config], folder, "serve")
+    try:
+        daemon.wait_for(r"Listening")
+        result = wrk(port, "ingest.lua", duration, connections, {"BATCH": "100", "RUN_ID": "ceil", "INGEST_PATH": "/nowhere"})
+        total = result["ok"] + result["bad"]
+        return {"requests_per_s": result["requests_per_s"], "events_per_s": round(result["requests_per_s"] * 100), "requests": total}
+    finally:
+        daemon.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenarios", default="ceiling,embedded,latency,split,analytics")
+    parser.add_argument("--sizes", default="1,10,100")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rows", default="1000000,10000000", help="event counts for the analytics scenario")
+    parser.add_argument("--binary", default=None)
+    args = parser.parse_args()
+    scenarios = args.scenarios.split(",")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    binary = args.binary or os.path.join(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True,
+                                                        text=True, check=True).stdout.strip(), "smolhogd")
+    os.makedirs(RESULTS, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="smolhog-bench-")
+    os.chmod(work, 0o755)
+    results = {"machine": machine(), "command": " ".join(sys.argv)}
+    services = None
+    try:
+        if "ceiling" in scenarios:
+            results["ceiling"] = ceiling(binary, work, args.duration, args.connections)
+        if "embedded" in scenarios:
+            results["embedded"] = throughput(binary, work, "embedded", sizes, args.duration, args.connections, {})
+        if "latency" in scenarios:
+            best = max((r["end_to_end_events_per_s"] for r in results.get("embedded", []) if r["batch"] == 100), default=50000)
+            results["latency"] = paced_latency(binary, work, best, 100, args.duration, args.connections)
+        if "split" in scenarios or "analytics" in scenarios:
+            services = Services(work)
+        if "split" in scenarios:
+            results["split"] = throughput(binary, work, "split", sizes, args.duration, args.connections, services.env)
+        if "analytics" in scenarios:
+            import analytics
+            results["analytics"] = analytics.run(binary, work, [int(r) for r in args.rows.split(",")], services.env, args.duration)
+    finally:
+        if services:
+            services.stop()
+        with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+            json.dump(results, f, indent=2)
+        shutil.rmtree(work, ignore_errors=True)
+    print(render(results))
+
+
+class Services:
+    """PostgreSQL and RabbitMQ from scripts/services, once for the whole run."""
+
+    def __init__(self, work):
+        self.folder = os.path.join(work, "services")
+        self.env = {}
+        for name in ("postgres", "rabbitmq"):
+            output = subprocess.run([os.path.join(ROOT, "scripts/services", name + ".sh"), "start", os.path.join(self.folder, name)],
+                                    capture_output=True, text=True, check=True).stdout
+            for key, value in re.findall(r"export (\w+)=(\S+)", output):
+                self.env[key] = value.strip("'\"")
+
+    def stop(self):
+        for name in ("rabbitmq", "postgres"):
+            subprocess.run([os.path.join(ROOT, "scripts/services", name + ".sh"), "stop", os.path.join(self.folder, name)], capture_output=True)
+
+
+def machine():
+    cpu = re.search(r"model name\s+:\s+(.*)", open("/proc/cpuinfo").read())
+    memory = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1)) // 1024 // 1024
+    return {"cpus": os.cpu_count(), "cpu": cpu.group(1) if cpu else "?", "memory_gb": memory, "kernel": os.uname().release}
+
+
+def render(results):
+    lines = [f"machine: {results['machine']['cpus']} cores, {results['machine']['cpu']}, {results['machine']['memory_gb']} GB",
+             f"command: {results['command']}", ""]
+    if "ceiling" in results:
+        c = results["ceiling"]
+        lines.append(f"load generator ceiling (wrk, 100-event bodies to a no-op route): {c['requests_per_s']:.0f} req/s = {c['events_per_s']} events/s\n")
+    for scenario in ("embedded", "split"):
+        if scenario in results:
+            lines.append(f"| {scenario} | batch | end-to-end events/s | ingest events/s | drain lag s | p50 ms | p99 ms | RSS idle MB | RSS peak MB |")
+            lines.append("|---|---|---|---|---|---|---|---|---|")
+            for r in results[scenario]:
+                lines.append(f"| | {r['batch']} | {r['end_to_end_events_per_s']} | {r['ingest_events_per_s']} | {r['drain_lag_s']} | {r['p50_ms']} | "
+                             f"{r['p99_ms']} | {r['rss_idle_mb']} | {r['rss_peak_mb']} |")
+            lines.append("")
+    if "latency" in results:
+        l = results["latency"]
+        lines.append(f"latency at half the max (embedded, 100-event batches, target {l['target_events_per_s']} events/s, achieved "
+                     f"{l['achieved_events_per_s']}): p50 {l['p50_ms']} ms, p99 {l['p99_ms']} ms\n")
+    if "analytics" in results:
+        lines.append("| store | events | endpoint | p50 ms | p99 ms |")
+        lines.append("|---|---|---|---|---|")
+        for r in results["analytics"]:
+            lines.append(f"| {r['store']} | {r['events']} | {r['endpoint']} | {r['p50_ms']} | {r['p99_ms']} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+-- wrk script: POST /events with BATCH realistic events per request (~600 bytes, ~10
+-- properties each), unique event ids per thread, optional pacing (RATE requests/s in total),
+-- and a count of 200 answers vs others printed at the end for the orchestrator.
+local threads = {}
+local thread_count = 0
+
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("tid", thread_count)
+  table.insert(threads, thread)
+end
+
+local names = {"page_view", "signup", "product_viewed", "add_to_cart", "checkout_started", "order_completed",
+  "search", "login", "logout", "share", "comment", "like", "video_play", "video_pause", "download",
+  "invite_sent", "settings_changed", "plan_upgraded", "feature_used", "error_shown"}
+
+function init(args)
+  batch = tonumber(os.getenv("BATCH") or "100")
+  run = os.getenv("RUN_ID") or "run"
+  path = os.getenv("INGEST_PATH") or "/events"
+  local rate = tonumber(os.getenv("RATE") or "0")
+  local connections = tonumber(os.getenv("CONNECTIONS") or "16")
+  pause = 0
+  if rate > 0 then pause = math.floor(1000 * connections / rate) end
+  counter = 0
+  ok = 0
+  bad = 0
+  prefix = run .. "-" .. tid
+  headers = {["Content-Type"] = "application/json"}
+end
+
+local template = '{"event_id":"%s-%d","event_name":"%s","user_id":"user-%d","session_id":"s-%d",' ..
+  '"timestamp":"2026-11-26T10:%02d:%02d.123456+00:00","properties":{"$current_url":"https://shop.example.com/products/%d",' ..
+  '"$browser":"Chrome","$os":"Linux","price":19.99,"quantity":%d,"currency":"EUR","is_trial":false,"coupon":null,' ..
+  '"tags":["a","b","c"],"cart":{"items":[{"sku":"SKU-%d","qty":2}],"total":39.98},"title":"\\u00dcn\\u00efc\\u00f6d\\u00e9 \\u2713"}}'
+
+function request()
+  local parts = {}
+  for i = 1, batch do
+    counter = counter + 1
+    local user = (counter * 7919 + tid * 104729) % 10000
+    parts[i] = string.format(template, prefix, counter, names[(counter % #names) + 1], user, user % 3000,
+      counter % 60, (counter * 13) % 60, counter % 500, counter % 5 + 1, counter % 100)
+  end
+  return wrk.format("POST", path, headers, '{"events":[' .. table.concat(parts, ",") .. ']}')
+end
+
+function delay()
+  return pause
+end
+
+function response(status, headers, body)
+  if status == 200 then ok = ok + 1 else bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local total_ok, total_bad = 0, 0
+  for _, thread in ipairs(threads) do
+    total_ok = total_ok + thread:get("ok")
+    total_bad = total_bad + thread:get("bad")
+  end
+  io.write(string.format("RESULT ok=%d bad=%d p50_us=%d p99_us=%d max_us=%d\n", total_ok, total_bad,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end

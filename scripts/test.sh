@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing (apt), checks formatting, builds once, starts a
+# real PostgreSQL and RabbitMQ on loopback in a temporary folder (once for the whole run),
+# runs the suite against them, and stops them whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+scripts/install-deps.sh test
+
+echo "== swift format lint --strict"
+swift format lint --strict -r Sources Tests $(ls -d bench 2>/dev/null) Package.swift
+
+echo "== build (debug, with tests)"
+swift build --build-tests
+
+work=$(mktemp -d /tmp/smolhog-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  [ -x scripts/services/rabbitmq.sh ] && scripts/services/rabbitmq.sh stop "$work/rabbitmq" >/dev/null 2>&1 || true
+  [ -x scripts/services/postgres.sh ] && scripts/services/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -x scripts/services/postgres.sh ]; then
+  echo "== start PostgreSQL"
+  eval "$(scripts/services/postgres.sh start "$work/postgres")"
+fi
+if [ -x scripts/services/rabbitmq.sh ]; then
+  echo "== start RabbitMQ"
+  eval "$(scripts/services/rabbitmq.sh start "$work/rabbitmq")"
+fi
+
+echo "== swift test"
+swift test --skip-build 2>&1 | tee "$work/test.log"
+status=${PIPESTATUS[0]}
+echo "== tests finished in $(( $(date +%s) - started )) s (exit $status)"
+exit "$status"
