@@ -3,6 +3,144 @@
 /// The numbered SQL files of migrations/, by dialect.
 enum EmbeddedMigrations {
     static let postgres: [(file: String, sql: String)] = [
+        (
+            "001_initial_schema.sql",
+            #"""
+            -- migrations/001_initial_schema.sql
+            CREATE TABLE IF NOT EXISTS events (
+                id SERIAL PRIMARY KEY,
+                event_id VARCHAR(255) UNIQUE NOT NULL,
+                event_name VARCHAR(255) NOT NULL,
+                user_id VARCHAR(255) NOT NULL,
+                properties JSONB DEFAULT '{}',
+                timestamp TIMESTAMPTZ NOT NULL,
+                session_id VARCHAR(255),
+                created_at TIMESTAMPTZ DEFAULT NOW()
+            );
+
+            -- Analytics view for common queries
+            CREATE OR REPLACE VIEW event_summary AS
+            SELECT
+                event_name,
+                COUNT(*) as event_count,
+                COUNT(DISTINCT user_id) as unique_users,
+                DATE_TRUNC('day', timestamp) as day
+            FROM events
+            GROUP BY event_name, DATE_TRUNC('day', timestamp)
+            ORDER BY day DESC;
+            """#
+        ),
+        (
+            "002_event_received_at.sql",
+            #"""
+            -- When the server accepted each event (rows from before this migration get their created_at),
+            -- and 64-bit row ids: SERIAL's int4 sequence runs out after 2^31 events.
+            ALTER TABLE events ADD COLUMN received_at TIMESTAMPTZ;
+            UPDATE events SET received_at = COALESCE(created_at, timestamp);
+            ALTER TABLE events ALTER COLUMN received_at SET DEFAULT NOW();
+            ALTER TABLE events ALTER COLUMN received_at SET NOT NULL;
+            UPDATE events SET properties = '{}' WHERE properties IS NULL;
+            ALTER TABLE events ALTER COLUMN properties SET NOT NULL;
+
+            ALTER TABLE events ALTER COLUMN id TYPE BIGINT;
+            ALTER SEQUENCE events_id_seq AS BIGINT;
+            """#
+        ),
+        (
+            "003_event_indexes.sql",
+            #"""
+            -- Keyset pagination of /analytics/events, newest first, with or without a filter.
+            CREATE INDEX events_timestamp_id ON events (timestamp DESC, id DESC);
+            CREATE INDEX events_name_timestamp_id ON events (event_name, timestamp DESC, id DESC);
+            CREATE INDEX events_user_timestamp_id ON events (user_id, timestamp DESC, id DESC);
+            """#
+        ),
+        (
+            "004_rollups.sql",
+            #"""
+            -- Rollups, updated in the insert's transaction for newly inserted events only. Rows already in
+            -- `events` (a database that ran the reference schema) are counted here once.
+            CREATE TABLE rollup_totals (
+                id SMALLINT PRIMARY KEY CHECK (id = 1),
+                events BIGINT NOT NULL,
+                users BIGINT NOT NULL
+            );
+
+            CREATE TABLE rollup_event_totals (
+                event_name VARCHAR(255) PRIMARY KEY,
+                events BIGINT NOT NULL
+            );
+            CREATE INDEX rollup_event_totals_events ON rollup_event_totals (events DESC);
+
+            -- period is 'day' or 'hour'; bucket is the start of the UTC day or hour;
+            -- event_name '' is the bucket of all events.
+            CREATE TABLE rollup_buckets (
+                period TEXT NOT NULL CHECK (period IN ('day', 'hour')),
+                bucket TIMESTAMPTZ NOT NULL,
+                event_name VARCHAR(255) NOT NULL,
+                events BIGINT NOT NULL,
+                users BIGINT NOT NULL,
+                PRIMARY KEY (period, event_name, bucket)
+            );
+
+            CREATE TABLE rollup_bucket_users (
+                period TEXT NOT NULL,
+                bucket TIMESTAMPTZ NOT NULL,
+                event_name VARCHAR(255) NOT NULL,
+                user_id VARCHAR(255) NOT NULL,
+                PRIMARY KEY (period, event_name, bucket, user_id)
+            );
+
+            INSERT INTO rollup_totals (id, events, users)
+            SELECT 1, COUNT(*), COUNT(DISTINCT user_id) FROM events;
+
+            INSERT INTO rollup_event_totals (event_name, events)
+            SELECT event_name, COUNT(*) FROM events GROUP BY event_name;
+
+            INSERT INTO rollup_bucket_users (period, bucket, event_name, user_id)
+            SELECT DISTINCT p.period, date_trunc(p.period, e.timestamp, 'UTC'), n.event_name, e.user_id
+            FROM events e
+            CROSS JOIN (VALUES ('day'), ('hour')) AS p (period)
+            CROSS JOIN LATERAL (VALUES (e.event_name), ('')) AS n (event_name);
+
+            INSERT INTO rollup_buckets (period, bucket, event_name, events, users)
+            SELECT p.period, date_trunc(p.period, e.timestamp, 'UTC'), n.event_name, COUNT(*), COUNT(DISTINCT e.user_id)
+            FROM events e
+            CROSS JOIN (VALUES ('day'), ('hour')) AS p (period)
+            CROSS JOIN LATERAL (VALUES (e.event_name), ('')) AS n (event_name)
+            GROUP BY 1, 2, 3;
+            """#
+        ),
+        (
+            "005_persons.sql",
+            #"""
+            -- One row per user_id: first and last event time, and profile properties. Users already in
+            -- `events` are added here, so rollup_totals.users (counted in 004) matches this table.
+            CREATE TABLE persons (
+                user_id VARCHAR(255) PRIMARY KEY,
+                first_seen TIMESTAMPTZ NOT NULL,
+                last_seen TIMESTAMPTZ NOT NULL,
+                properties JSONB NOT NULL DEFAULT '{}'
+            );
+
+            INSERT INTO persons (user_id, first_seen, last_seen)
+            SELECT user_id, MIN(timestamp), MAX(timestamp) FROM events GROUP BY user_id;
+            """#
+        ),
+        (
+            "006_dead_letters.sql",
+            #"""
+            -- Messages that can never be stored, with why; never silently dropped.
+            CREATE TABLE dead_letters (
+                id BIGSERIAL PRIMARY KEY,
+                source TEXT NOT NULL,
+                payload BYTEA NOT NULL,
+                reason TEXT NOT NULL,
+                failed_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+            );
+            CREATE INDEX dead_letters_failed_at ON dead_letters (failed_at);
+            """#
+        ),
     ]
     static let sqlite: [(file: String, sql: String)] = [
         (
