@@ -3,13 +3,16 @@
 
 public import PipelineKit
 
-/// `- persist: {sqlite: {path: data/smolhog.sqlite}}` in pipeline.yaml.
+/// `- persist: {sqlite: {path: data/smolhog.sqlite}}` or
+/// `- persist: {postgres: {url: "postgres://user:pass@host:5432/smolhog", pool: 8, batch: 5000}}` in pipeline.yaml.
 public struct PersistStageKind: StageKind {
     public enum Config: Decodable, Sendable, Hashable {
         case sqlite(SQLiteStoreConfig)
+        case postgres(PostgresStoreConfig)
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case sqlite
+            case postgres
         }
 
         public init(from decoder: any Decoder) throws {
@@ -19,15 +22,24 @@ public struct PersistStageKind: StageKind {
                 throw DecodingError.dataCorrupted(
                     .init(
                         codingPath: container.codingPath,
-                        debugDescription: "expected exactly one store driver: \(CodingKeys.allCases.map(\.rawValue).joined(separator: " or ")), got \(present.count)"))
+                        debugDescription:
+                            "expected exactly one store driver: \(CodingKeys.allCases.map(\.rawValue).joined(separator: " or ")), got \(present.count)"))
             }
             switch driver {
             case .sqlite: self = .sqlite(try container.decode(SQLiteStoreConfig.self, forKey: .sqlite))
+            case .postgres: self = .postgres(try container.decode(PostgresStoreConfig.self, forKey: .postgres))
             }
         }
     }
 
     public static let name = "persist"
+
+    public static func check(_ config: Config) -> [ConfigProblem] {
+        switch config {
+        case .sqlite: []
+        case .postgres(let postgres): postgres.problems()
+        }
+    }
 
     public static func build(_ config: Config, context: BuildContext) async throws -> PersistStage {
         switch config {
@@ -36,6 +48,23 @@ public struct PersistStageKind: StageKind {
             context.logger.info("Opening SQLite store.", metadata: ["path": "\(path)"])
             let store = try SQLiteStore(path: path)
             return PersistStage(store: store, analytics: store)
+        case .postgres(let postgres):
+            let store = try await PostgresStore.open(postgres, logger: context.logger)
+            context.logger.info("Opened PostgreSQL store; its pool runs as a service.", metadata: ["database": "\(store.endpoint)"])
+            return PersistStage(store: store, analytics: store)
+        }
+    }
+
+    /// `smolhogd migrate`: brings the configured store's schema up to date and says what it did.
+    /// SQLite migrates itself whenever it opens; PostgreSQL is migrated only here.
+    public static func migrate(_ config: Config, context: BuildContext) async throws -> String {
+        switch config {
+        case .sqlite(let sqlite):
+            let path = context.resolve(path: sqlite.path)
+            _ = try SQLiteStore(path: path)
+            return "sqlite \(path) is migrated"
+        case .postgres(let postgres):
+            return try await PostgresMigrator.migrate(url: postgres.url, logger: context.logger).description
         }
     }
 }

@@ -7,6 +7,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case notMigrated = "not_migrated"
         case badMigration = "bad_migration"
         case unavailable
+        case badConfig = "bad_config"
+        case queryFailed = "query_failed"
     }
     public var code: Code
     public var message: String

@@ -1,0 +1,115 @@
+// Analytics reads on PostgreSQL: stats and trends from the rollup tables, event pages by
+// keyset on the (timestamp DESC, id DESC) indexes. None of these scans `events`.
+
+public import PipelineKit
+internal import PostgresNIO
+
+extension PostgresStore: AnalyticsReader {
+    public func stats(top: Int) async throws -> AnalyticsStats {
+        try await requireSchema()
+        // One statement, so the totals and the top list come from the same snapshot. Ties are
+        // broken by byte order of the name, as in the SQLite store.
+        let query: PostgresQuery = """
+            SELECT t.events, t.users, n.event_name, n.events
+            FROM rollup_totals t
+            LEFT JOIN LATERAL (
+                SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name COLLATE "C" LIMIT \(max(0, top))
+            ) n ON TRUE
+            WHERE t.id = 1
+            """
+        let logger = logger
+        do {
+            return try await withPooledConnection(doing: "read stats") { connection in
+                var stats = AnalyticsStats(totalEvents: 0, uniqueUsers: 0, topEvents: [])
+                let rows = try await connection.query(query, logger: logger)
+                for try await (events, users, name, count) in rows.decode((Int64, Int64, String?, Int64?).self) {
+                    stats.totalEvents = events
+                    stats.uniqueUsers = users
+                    if let name, let count { stats.topEvents.append((name: name, count: count)) }
+                }
+                return stats
+            }
+        } catch {
+            throw storeError(error, doing: "read stats")
+        }
+    }
+
+    public func trends(_ query: TrendQuery) async throws -> [TrendPoint] {
+        try await requireSchema()
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(query.interval.rawValue)
+        binds.append(query.eventName ?? AggregateStage.allEvents)
+        binds.append(query.from.microseconds)
+        binds.append(query.to.microseconds)
+        let sql = """
+            SELECT \(Self.microseconds("bucket")), events, users FROM rollup_buckets
+            WHERE period = $1 AND event_name = $2 AND bucket >= \(Self.timestamp("$3::int8")) AND bucket < \(Self.timestamp("$4::int8"))
+            ORDER BY bucket
+            """
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let logger = logger
+        do {
+            return try await withPooledConnection(doing: "read trends") { connection in
+                var points: [TrendPoint] = []
+                let rows = try await connection.query(query, logger: logger)
+                for try await (bucket, events, users) in rows.decode((Int64, Int64, Int64).self) {
+                    points.append(TrendPoint(bucket: Timestamp(microseconds: bucket), events: events, users: users))
+                }
+                return points
+            }
+        } catch {
+            throw storeError(error, doing: "read trends")
+        }
+    }
+
+    public func events(_ query: EventQuery) async throws -> EventPage {
+        try await requireSchema()
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        func parameter(_ value: some PostgresNonThrowingEncodable & PostgresDynamicTypeEncodable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        if let name = query.eventName { conditions.append("event_name = \(parameter(name))") }
+        if let user = query.userID { conditions.append("user_id = \(parameter(user))") }
+        if let before = query.before { conditions.append("timestamp < \(Self.timestamp(parameter(before.microseconds) + "::int8"))") }
+        if let after = query.after {
+            let time = Self.timestamp(parameter(after.timestamp.microseconds) + "::int8")
+            conditions.append("(timestamp, id) < (\(time), \(parameter(after.id))::int8)")
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let limit = max(0, query.limit)
+        let sql = """
+            SELECT id, event_id, event_name, user_id, properties::text, \(Self.microseconds("timestamp")), session_id, \(Self.microseconds("received_at"))
+            FROM events \(filter) ORDER BY timestamp DESC, id DESC LIMIT \(parameter(Int64(limit) + 1))
+            """
+        let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let logger = logger
+        let (rows, more): ([StoredRow], Bool)
+        do {
+            (rows, more) = try await withPooledConnection(doing: "read events") { connection in
+                var rows: [StoredRow] = []
+                var more = false
+                let result = try await connection.query(statement, logger: logger)
+                for try await (id, eventID, name, user, propertiesText, time, session, received) in result.decode(
+                    (Int64, String, String, String, String, Int64, String?, Int64).self)
+                {
+                    guard rows.count < limit else {
+                        more = true
+                        continue
+                    }
+                    let properties = (try? JSONParser.parse(propertiesText))?.objectValue ?? [:]
+                    let event = Event(
+                        eventID: eventID, eventName: name, userID: user, properties: properties, timestamp: Timestamp(microseconds: time),
+                        sessionID: session, receivedAt: Timestamp(microseconds: received))
+                    rows.append(StoredRow(id: id, event: event))
+                }
+                return (rows, more)
+            }
+        } catch {
+            throw storeError(error, doing: "read events")
+        }
+        let next = more ? rows.last.map { EventCursor(timestamp: $0.event.timestamp, id: $0.id) } : nil
+        return EventPage(rows: rows, next: next)
+    }
+}

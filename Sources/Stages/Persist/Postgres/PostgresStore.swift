@@ -1,0 +1,147 @@
+// PostgresStore: the shared store of split deployments (postgres-nio's pooled PostgresClient).
+// Owns the write transaction: insert a batch's new events in set-based statements, run the
+// in-transaction stages on exactly those, apply their rollups, commit. Also owns the client's
+// lifetime (it is a Service) and health. Inserts live in PostgresStore+Insert.swift, rollups
+// in +Rollups.swift, reads in +Analytics.swift, schema changes in PostgresMigrator.swift.
+
+public import Logging
+public import PipelineKit
+internal import PostgresNIO
+public import ServiceLifecycle
+
+/// Events, rollups and persons in PostgreSQL.
+///
+/// Its pooled client must run: add the store to the process's `ServiceGroup` (it is a
+/// `Service`) before the services that use it, so it shuts down after them.
+public final class PostgresStore: EventStore, Service, Sendable {
+    let client: PostgresClient
+    let endpoint: PostgresEndpoint
+    /// Most events per INSERT statement (a larger batch takes several, in one transaction).
+    let batchSize: Int
+    let logger: Logger
+    let schema: SchemaCheck
+    /// How long a query waits for a pooled connection before the store reports itself unavailable.
+    let leaseTimeout: Duration
+
+    /// Opens the store: refuses a database that is not fully migrated or is newer than this
+    /// binary. When the server cannot be reached, it opens anyway (so ingest keeps working),
+    /// and the check runs before the first write or read, which fail until it passes.
+    public static func open(_ config: PostgresStoreConfig, logger: Logger, leaseTimeout: Duration = .seconds(10)) async throws -> PostgresStore {
+        let endpoint = try PostgresEndpoint(url: config.url)
+        var verified = false
+        do {
+            try await endpoint.withConnection(logger: logger) { connection in
+                try await PostgresMigrator.requireMigrated(on: connection, endpoint: endpoint, logger: logger)
+            }
+            verified = true
+        } catch let error as StoreError where error.code == .unavailable {
+            logger.warning("PostgreSQL is unreachable; starting anyway, the store reports down until it answers.", metadata: ["reason": "\(error)"])
+        }
+        return PostgresStore(
+            endpoint: endpoint, pool: config.pool, batchSize: config.batch, logger: logger, schemaVerified: verified, leaseTimeout: leaseTimeout)
+    }
+
+    init(endpoint: PostgresEndpoint, pool: Int, batchSize: Int, logger: Logger, schemaVerified: Bool, leaseTimeout: Duration = .seconds(10)) {
+        self.endpoint = endpoint
+        self.batchSize = max(1, batchSize)
+        self.leaseTimeout = leaseTimeout
+        self.logger = logger
+        self.schema = SchemaCheck(verified: schemaVerified)
+        client = PostgresClient(configuration: endpoint.clientConfiguration(pool: max(1, pool)), backgroundLogger: logger)
+    }
+
+    /// Runs the connection pool until the task is cancelled or graceful shutdown begins.
+    public func run() async throws {
+        logger.info("PostgreSQL pool running.", metadata: ["database": "\(endpoint)"])
+        await client.run()
+    }
+
+    public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
+        guard !events.isEmpty else { return [] }
+        try await requireSchema()
+        // One row per event_id (the first), sent in event_id order so that concurrent writers
+        // lock rows in the same order and cannot deadlock each other.
+        var seen = Set<String>()
+        let unique = events.filter { seen.insert($0.eventID).inserted }
+        let ordered = unique.sorted { $0.eventID < $1.eventID }
+        let batchSize = batchSize
+        let logger = logger
+        do {
+            return try await withPooledConnection(doing: "write \(unique.count) events") { pooled in
+                try await pooled.withTransaction(logger: logger) { connection in
+                    try await Self.store(unique, inOrder: ordered, batchSize: batchSize, on: connection, logger: logger, inTransaction: inTransaction)
+                }
+            }
+        } catch {
+            throw storeError(error, doing: "write \(unique.count) events")
+        }
+    }
+
+    /// The body of the write transaction: insert in chunks, run the in-transaction stages on
+    /// the new events (in batch order), apply their rollups.
+    static func store(
+        _ unique: [Event], inOrder ordered: [Event], batchSize: Int, on connection: PostgresConnection, logger: Logger,
+        inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]
+    ) async throws -> [StoredEvent] {
+        var newIDs = Set<String>()
+        for start in stride(from: 0, to: ordered.count, by: batchSize) {
+            let chunk = ordered[start..<min(start + batchSize, ordered.count)]
+            newIDs.formUnion(try await insert(chunk, on: connection, logger: logger))
+        }
+        let inserted = unique.filter { newIDs.contains($0.eventID) }.map(StoredEvent.init)
+        let deltas = try inTransaction(inserted)
+        try await apply(RollupChanges(deltas), on: connection, logger: logger)
+        return inserted
+    }
+
+    public func health() async -> DependencyHealth {
+        do {
+            try await endpoint.withConnection(logger: logger, connectTimeout: .seconds(3)) { connection in
+                try await PostgresMigrator.requireMigrated(on: connection, endpoint: endpoint, logger: logger)
+            }
+            await schema.markVerified()
+            return DependencyHealth(name: "store", up: true, detail: "postgres \(endpoint)")
+        } catch {
+            return DependencyHealth(name: "store", up: false, detail: "postgres \(endpoint): \(PostgresErrorText.describe(error))")
+        }
+    }
+
+    /// Checks the schema once (when `open` could not), through the pool.
+    func requireSchema() async throws {
+        guard await !schema.isVerified else { return }
+        do {
+            let endpoint = endpoint
+            let logger = logger
+            try await withPooledConnection(doing: "check the schema version") { connection in
+                try await PostgresMigrator.requireMigrated(on: connection, endpoint: endpoint, logger: logger)
+            }
+        } catch {
+            throw storeError(error, doing: "check the schema version")
+        }
+        await schema.markVerified()
+    }
+
+    /// A failure as the worker and the logs should see it: what the in-transaction stages
+    /// threw stays as it is; database failures become a `StoreError` with the server's message
+    /// (`.queryFailed`) or the connection problem (`.unavailable`).
+    func storeError(_ error: any Error, doing what: String) -> any Error {
+        if let transaction = error as? PostgresTransactionError, transaction.rollbackError == nil, let inner = transaction.closureError,
+            !(inner is PSQLError), !(inner is PostgresDecodingError)
+        {
+            return inner
+        }
+        if error is StoreError { return error }
+        let cause = PostgresErrorText.unwrap(error)
+        let text = "could not \(what) on \(endpoint): \(PostgresErrorText.describe(cause))"
+        if let psql = cause as? PSQLError, psql.serverInfo != nil { return StoreError(.queryFailed, text) }
+        if cause is PostgresDecodingError { return StoreError(.queryFailed, text) }
+        return StoreError(.unavailable, text)
+    }
+}
+
+/// Whether this process has seen the database fully migrated.
+actor SchemaCheck {
+    private(set) var isVerified: Bool
+    init(verified: Bool) { isVerified = verified }
+    func markVerified() { isVerified = true }
+}
