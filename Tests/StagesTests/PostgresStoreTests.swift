@@ -278,6 +278,22 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func persistStageMigratesAndBuildsAStoreWhosePoolRunsAsAService() async throws {
+        try await withDatabase { url in
+            let config = PersistStageKind.Config.postgres(PostgresStoreConfig(url: url))
+            let context = BuildContext(baseDirectory: "/", logger: log, role: .worker)
+            #expect(try await PersistStageKind.migrate(config, context: context).contains("from schema version 0"))
+            let stage = try await PersistStageKind.build(config, context: context)
+            let service = try #require(stage.services.first)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                let stored = try await stage.process(Batch(events(0..<5)))
+                group.cancelAll()
+                #expect(stored.count == 5)
+            }
+        }
+    }
+
     @Test func reportsDownAndFailsWritesWhenTheServerIsUnreachable() async throws {
         // Port 1 on loopback: nothing listens, connections are refused at once.
         try await withStore("postgres://smolhog@127.0.0.1:1/smolhog", leaseTimeout: .milliseconds(500)) { store in
@@ -293,6 +309,25 @@ struct PostgresStoreTests {
     @Test func splitsScriptsOnTopLevelSemicolonsOnly() {
         let sql = "CREATE TABLE a (x text DEFAULT ';');\n-- c;\n/* d; */ SELECT $f$;$f$, \"q;\";\n\n"
         #expect(PostgresSQLScript.statements(sql) == ["CREATE TABLE a (x text DEFAULT ';')", "SELECT $f$;$f$, \"q;\""])
+    }
+
+    @Test func yamlProblemsPointAtTheKey() throws {
+        let yaml = """
+            stages:
+              - validate: {}
+              - queue: {embedded: {path: q.sqlite}}
+              - persist:
+                  postgres: {url: "mysql://h/db", pool: 0}
+            """
+        let document = try PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: [:])
+        do {
+            _ = try GraphCompiler.compile(document, registry: StageRegistry.builtIn())
+            Issue.record("a bad postgres config compiled")
+        } catch {
+            #expect(error.issues.map { "\($0.line):\($0.code.rawValue)" } == ["5:invalid_value", "5:invalid_value"])
+        }
+        let good = yaml.replacingOccurrences(of: "mysql://h/db\", pool: 0", with: "postgres://u:${PW}@h/db\", pool: 2")
+        _ = try GraphCompiler.compile(PipelineDocument.parse(good, file: "pipeline.yaml", environment: ["PW": "s"]), registry: StageRegistry.builtIn())
     }
 
     @Test func checksTheURLPoolAndBatch() {

@@ -2,6 +2,7 @@
 // (SQLite/, Postgres/) own the transaction.
 
 public import PipelineKit
+public import ServiceLifecycle
 
 /// `- persist: {sqlite: {path: data/smolhog.sqlite}}` or
 /// `- persist: {postgres: {url: "postgres://user:pass@host:5432/smolhog", pool: 8, batch: 5000}}` in pipeline.yaml.
@@ -82,9 +83,12 @@ public struct SQLiteStoreConfig: Decodable, Sendable, Hashable {
 
 /// The persist stage: stores a batch (without in-transaction stages when run on its own;
 /// the worker path runs it with them).
-public struct PersistStage: StoreStage, AnalyticsSource {
+public struct PersistStage: StoreStage, AnalyticsSource, StageServices {
     public let store: any EventStore
     public let analytics: any AnalyticsReader
+
+    /// The store itself when it needs running (PostgreSQL's connection pool).
+    public var services: [any Service] { (store as? any Service).map { [$0] } ?? [] }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<StoredEvent> {
         let stored = try await store.write(batch.items) { _ in [] }
