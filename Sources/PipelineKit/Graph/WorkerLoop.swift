@@ -29,14 +29,35 @@ public struct WorkerLoop: Service {
     }
 
     public func run() async throws {
-        let consumer = try await queue.makeConsumer(prefetch: settings.prefetch)
-        logger.info("Worker started.", metadata: ["prefetch": "\(settings.prefetch)"])
+        var backoff = settings.backoffMilliseconds
+        var consumer: (any QueueConsumer)?
+        // A queue or store failure never ends the loop (the process keeps serving); it is
+        // logged and retried with backoff. Only shutdown or cancellation end it.
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            guard let deliveries = try await consumer.next(maxWait: .milliseconds(250)) else { break }
-            if deliveries.isEmpty { continue }
-            try await handle(deliveries, consumer: consumer)
+            do {
+                let current: any QueueConsumer
+                if let consumer {
+                    current = consumer
+                } else {
+                    current = try await queue.makeConsumer(prefetch: settings.prefetch)
+                    consumer = current
+                    logger.info("Worker consuming.", metadata: ["prefetch": "\(settings.prefetch)"])
+                }
+                guard let deliveries = try await current.next(maxWait: .milliseconds(250)) else { break }
+                if deliveries.isEmpty { continue }
+                try await handle(deliveries, consumer: current)
+                backoff = settings.backoffMilliseconds
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("Worker could not consume; reopening the consumer.", metadata: ["error": "\(error)", "backoff_ms": "\(backoff)"])
+                // A fresh consumer starts again from what is unacknowledged.
+                await consumer?.close()
+                consumer = nil
+                try? await Task.sleep(for: .milliseconds(backoff))
+                backoff = min(backoff * 2, settings.maxBackoffMilliseconds)
+            }
         }
-        await consumer.close()
+        await consumer?.close()
         logger.info("Worker stopped.")
     }
 
@@ -84,7 +105,9 @@ public struct WorkerLoop: Service {
                 }
                 return nil
             } catch {
-                if Task.isCancelled { throw error }
+                // Shutting down while the store is failing: leave the messages unacked; the
+                // queue delivers them again to the next worker.
+                if Task.isCancelled || Task.isShuttingDownGracefully { throw error }
                 let health = await path.storeHealth()
                 if health.up { failuresWhileUp += 1 }
                 logger.warning(

@@ -12,7 +12,7 @@ struct SmolHogd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smolhogd",
         abstract: "SmolHog: a self-hosted product-analytics pipeline.",
-        subcommands: [ServeCommand.self, WorkerCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, WorkerCommand.self, CheckConfigCommand.self, MigrateCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
 
