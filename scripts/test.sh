@@ -25,10 +25,14 @@ trap cleanup EXIT
 if [ -x scripts/services/postgres.sh ]; then
   echo "== start PostgreSQL"
   eval "$(scripts/services/postgres.sh start "$work/postgres")"
+  export SMOLHOG_TEST_POSTGRES_DIR="$work/postgres"
+  [ -n "${SMOLHOG_TEST_POSTGRES_URL:-}" ] || { echo "PostgreSQL did not start" >&2; exit 1; }
 fi
 if [ -x scripts/services/rabbitmq.sh ]; then
   echo "== start RabbitMQ"
   eval "$(scripts/services/rabbitmq.sh start "$work/rabbitmq")"
+  export SMOLHOG_TEST_RABBITMQ_DIR="$work/rabbitmq"
+  [ -n "${SMOLHOG_TEST_RABBITMQ_URL:-}" ] || { echo "RabbitMQ did not start" >&2; exit 1; }
 fi
 
 echo "== swift test"
