@@ -3,13 +3,16 @@
 
 public import PipelineKit
 
-/// `- queue: {embedded: {path: data/queue.sqlite}}` in pipeline.yaml.
+/// `- queue: {embedded: {path: data/queue.sqlite}}` or `- queue: {rabbitmq: {url: ..., queue: events}}`
+/// in pipeline.yaml.
 public struct QueueStageKind: StageKind {
     public enum Config: Decodable, Sendable, Hashable {
         case embedded(EmbeddedQueueConfig)
+        case rabbitmq(RabbitMQQueueConfig)
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case embedded
+            case rabbitmq
         }
 
         public init(from decoder: any Decoder) throws {
@@ -19,15 +22,24 @@ public struct QueueStageKind: StageKind {
                 throw DecodingError.dataCorrupted(
                     .init(
                         codingPath: container.codingPath,
-                        debugDescription: "expected exactly one queue driver: \(CodingKeys.allCases.map(\.rawValue).joined(separator: " or ")), got \(present.count)"))
+                        debugDescription:
+                            "expected exactly one queue driver: \(CodingKeys.allCases.map(\.rawValue).joined(separator: " or ")), got \(present.count)"))
             }
             switch driver {
             case .embedded: self = .embedded(try container.decode(EmbeddedQueueConfig.self, forKey: .embedded))
+            case .rabbitmq: self = .rabbitmq(try container.decode(RabbitMQQueueConfig.self, forKey: .rabbitmq))
             }
         }
     }
 
     public static let name = "queue"
+
+    public static func check(_ config: Config) -> [ConfigProblem] {
+        switch config {
+        case .embedded: return []
+        case .rabbitmq(let rabbitmq): return rabbitmq.problems().map { ConfigProblem(path: ["rabbitmq"] + $0.path, $0.message) }
+        }
+    }
 
     public static func build(_ config: Config, context: BuildContext) async throws -> QueueStageRuntime {
         switch config {
@@ -35,6 +47,18 @@ public struct QueueStageKind: StageKind {
             let path = context.resolve(path: embedded.path)
             context.logger.info("Opening embedded queue.", metadata: ["path": "\(path)"])
             return QueueStageRuntime(queue: try EmbeddedQueue(path: path))
+        case .rabbitmq(let rabbitmq):
+            let queue = try RabbitMQQueue(config: rabbitmq, logger: context.logger)
+            let timeout = Duration.milliseconds(rabbitmq.connectTimeoutMilliseconds) * 2
+            if await queue.waitForConnection(timeout: timeout) {
+                context.logger.info("Connected to RabbitMQ.", metadata: ["broker": "\(queue.endpoint)", "queue": "\(rabbitmq.queue)"])
+            } else {
+                let health = await queue.health()
+                context.logger.error(
+                    "RabbitMQ is not reachable yet; publishes fail with 503 until it is.",
+                    metadata: ["detail": "\(health.detail ?? "")"])
+            }
+            return QueueStageRuntime(queue: queue)
         }
     }
 }
