@@ -41,6 +41,13 @@ final class DaemonProcess: @unchecked Sendable {
 
     var log: String { lock.withLock { output } }
 
+    /// Starts a process without HTTP (a worker) and waits until its log matches `pattern`.
+    func start(waitingFor pattern: String, timeout: Duration = .seconds(60)) async throws {
+        try process.run()
+        let found = try await waitFor(timeout: timeout) { self.log.range(of: pattern, options: .regularExpression) != nil }
+        guard found else { throw TestFailure("smolhogd did not log '\(pattern)'; log:\n\(log)") }
+    }
+
     /// Starts the process and waits until it logs the port it listens on.
     func start(timeout: Duration = .seconds(60)) async throws {
         try process.run()

@@ -12,6 +12,13 @@ public protocol EventQueue: Sendable {
     func makeConsumer(prefetch: Int) async throws -> any QueueConsumer
     /// Whether the queue can take publishes right now, and why not.
     func health() async -> DependencyHealth
+    /// Closes the queue's connections. Called once, when the process shuts down, after the
+    /// HTTP server and the worker have stopped using it.
+    func shutdown() async
+}
+
+extension EventQueue {
+    public func shutdown() async {}
 }
 
 /// One message handed to the worker. `body` is the encoded batch (see `EventBatchCodec`).

@@ -9,6 +9,14 @@
 public protocol EventStore: Sendable {
     func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent]
     func health() async -> DependencyHealth
+    /// True when `error` (thrown by `write`) is about the data and would recur on every retry
+    /// (a value the schema cannot hold); false for outages, timeouts and anything unknown.
+    /// The worker dead-letters only on permanent failures and retries the rest without limit.
+    func isPermanent(_ error: any Error) -> Bool
+}
+
+extension EventStore {
+    public func isPermanent(_ error: any Error) -> Bool { false }
 }
 
 /// Rollup changes for newly inserted events, computed by `aggregate` and applied by the store.

@@ -59,6 +59,9 @@ public struct WorkerPath: Sendable {
 
     public var storeHealth: @Sendable () async -> DependencyHealth { { [store] in await store.health() } }
 
+    /// Whether a failure of `store(_:)` would recur on retry (see `EventStore.isPermanent`).
+    public func isPermanent(_ error: any Error) -> Bool { store.isPermanent(error) }
+
     /// Runs the worker stages and the store write. Items a worker stage rejects are returned
     /// as rejections (the caller dead-letters them: they were already accepted).
     public func store(_ events: [Event]) async throws -> (stored: [StoredEvent], rejected: [Rejection]) {

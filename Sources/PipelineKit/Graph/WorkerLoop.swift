@@ -10,10 +10,11 @@ public import ServiceLifecycle
 ///
 /// Policy:
 /// - A message that does not decode goes to the dead-letter queue at once.
-/// - A store failure is retried with exponential backoff. While the store reports itself
-///   down, retries go on without limit (the queue holds the events). While it is up, a group
-///   that keeps failing is split into single messages; a message that fails `maxAttempts`
-///   times alone is dead-lettered with the last error.
+/// - A store failure the store calls transient (outage, timeout, restart, anything unknown)
+///   is retried with exponential backoff and without limit: the queue holds the events.
+/// - A permanent failure (the data itself is refused) splits the group into single
+///   messages; a message that fails permanently `maxAttempts` times alone is dead-lettered
+///   with the error. So an outage never dead-letters anything.
 /// - On graceful shutdown the loop finishes and acks the group in hand, then closes.
 public struct WorkerLoop: Service {
     let queue: any EventQueue
@@ -73,13 +74,16 @@ public struct WorkerLoop: Service {
             }
         }
         guard !decoded.isEmpty else { return }
-        if try await storeWithRetry(decoded, attemptsWhileUp: decoded.count > 1 ? 2 : settings.maxAttempts) == nil {
+        if try await storeWithRetry(decoded, permanentFailures: decoded.count > 1 ? 1 : settings.maxAttempts) == nil {
             try await consumer.ack(decoded.map(\.delivery))
             return
         }
         // The group keeps failing while the store is up: find the message at fault.
         for item in decoded {
-            if let failure = try await storeWithRetry([item], attemptsWhileUp: settings.maxAttempts) {
+            if let failure = try await storeWithRetry([item], permanentFailures: settings.maxAttempts) {
+                logger.error(
+                    "The store keeps refusing a message; dead-lettering it.",
+                    metadata: ["reason": "\(failure)", "tag": "\(item.delivery.tag)", "events": "\(item.events.count)"])
                 Counter(label: "smolhog_worker_dead_lettered_messages_total").increment()
                 try await consumer.deadLetter(item.delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)")
             } else {
@@ -88,10 +92,10 @@ public struct WorkerLoop: Service {
         }
     }
 
-    /// Returns nil once stored; the last error after `attemptsWhileUp` failures with the store up.
-    func storeWithRetry(_ group: [(delivery: Delivery, events: [Event])], attemptsWhileUp: Int) async throws -> String? {
+    /// Returns nil once stored; the error after `permanentFailures` permanent failures.
+    func storeWithRetry(_ group: [(delivery: Delivery, events: [Event])], permanentFailures: Int) async throws -> String? {
         let events = group.flatMap(\.events)
-        var failuresWhileUp = 0
+        var permanent = 0
         var backoff = settings.backoffMilliseconds
         while true {
             do {
@@ -108,12 +112,12 @@ public struct WorkerLoop: Service {
                 // Shutting down while the store is failing: leave the messages unacked; the
                 // queue delivers them again to the next worker.
                 if Task.isCancelled || Task.isShuttingDownGracefully { throw error }
-                let health = await path.storeHealth()
-                if health.up { failuresWhileUp += 1 }
+                let isPermanent = path.isPermanent(error)
+                if isPermanent { permanent += 1 }
                 logger.warning(
                     "Store write failed; retrying.",
-                    metadata: ["error": "\(error)", "store_up": "\(health.up)", "attempt": "\(failuresWhileUp)", "events": "\(events.count)"])
-                if failuresWhileUp >= attemptsWhileUp { return "\(error)" }
+                    metadata: ["error": "\(error)", "permanent": "\(isPermanent)", "attempt": "\(permanent)", "events": "\(events.count)"])
+                if permanent >= permanentFailures { return "\(error)" }
                 try await Task.sleep(for: .milliseconds(backoff))
                 backoff = min(backoff * 2, settings.maxBackoffMilliseconds)
             }

@@ -9,6 +9,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case unavailable
         case badConfig = "bad_config"
         case queryFailed = "query_failed"
+        /// The database refused the data itself (too long, out of range, constraint): retrying will not help.
+        case rejectedData = "rejected_data"
     }
     public var code: Code
     public var message: String

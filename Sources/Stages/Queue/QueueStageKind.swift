@@ -2,6 +2,7 @@
 // from YAML; the drivers (Embedded/, RabbitMQ/) own durability.
 
 public import PipelineKit
+public import ServiceLifecycle
 
 /// `- queue: {embedded: {path: data/queue.sqlite}}` or `- queue: {rabbitmq: {url: ..., queue: events}}`
 /// in pipeline.yaml.
@@ -77,12 +78,25 @@ public struct EmbeddedQueueConfig: Decodable, Sendable, Hashable {
 
 /// The queue as a stage: on the ingest path, `process` publishes the batch and returns it
 /// once the queue has it durably.
-public struct QueueStageRuntime: QueueStage {
+public struct QueueStageRuntime: QueueStage, StageServices {
     public let queue: any EventQueue
     public init(queue: any EventQueue) { self.queue = queue }
+
+    /// Closes the queue at shutdown. Driver services start first and stop last, so this
+    /// runs after the HTTP server and the worker are done with the queue.
+    public var services: [any Service] { [QueueCloser(queue: queue)] }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         try await queue.publish(batch.items)
         return batch
+    }
+}
+
+/// Waits for graceful shutdown, then closes the queue's connections.
+struct QueueCloser: Service {
+    let queue: any EventQueue
+    func run() async throws {
+        try? await gracefulShutdown()
+        await queue.shutdown()
     }
 }

@@ -121,6 +121,10 @@ public final class PostgresStore: EventStore, Service, Sendable {
         await schema.markVerified()
     }
 
+    public func isPermanent(_ error: any Error) -> Bool {
+        (error as? StoreError)?.code == .rejectedData
+    }
+
     /// A failure as the worker and the logs should see it: what the in-transaction stages
     /// threw stays as it is; database failures become a `StoreError` with the server's message
     /// (`.queryFailed`) or the connection problem (`.unavailable`).
@@ -133,7 +137,13 @@ public final class PostgresStore: EventStore, Service, Sendable {
         if error is StoreError { return error }
         let cause = PostgresErrorText.unwrap(error)
         let text = "could not \(what) on \(endpoint): \(PostgresErrorText.describe(cause))"
-        if let psql = cause as? PSQLError, psql.serverInfo != nil { return StoreError(.queryFailed, text) }
+        if let psql = cause as? PSQLError, let info = psql.serverInfo {
+            // SQLSTATE classes 22 (data exception), 23 (integrity constraint) and 54 (program
+            // limit exceeded) are about the rows themselves: the same batch fails every time.
+            let sqlState = info[.sqlState] ?? ""
+            let permanent = ["22", "23", "54"].contains { sqlState.hasPrefix($0) }
+            return StoreError(permanent ? .rejectedData : .queryFailed, text)
+        }
         if cause is PostgresDecodingError { return StoreError(.queryFailed, text) }
         return StoreError(.unavailable, text)
     }

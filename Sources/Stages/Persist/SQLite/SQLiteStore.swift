@@ -92,6 +92,13 @@ public final class SQLiteStore: EventStore, Sendable {
         try db.execute(sql: "UPDATE rollup_totals SET events = events + ?, users = users + ? WHERE id = 1", arguments: [delta.totalEvents, newPersons])
     }
 
+    /// Constraint, type, size and range errors are about the rows; busy, I/O and full-disk
+    /// errors are about the moment.
+    public func isPermanent(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return [.SQLITE_CONSTRAINT, .SQLITE_TOOBIG, .SQLITE_MISMATCH, .SQLITE_RANGE].contains(error.resultCode)
+    }
+
     public func health() async -> DependencyHealth {
         do {
             _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// Ingest nodes and workers as separate processes sharing a real RabbitMQ and PostgreSQL.
+@Suite(.enabled(if: ServiceHarness.available, ServiceHarness.skipReason))
+struct SplitDeploymentTests {
+    struct Deployment {
+        let dir: String
+        let config: String
+        let queue: String
+    }
+
+    static func deployment(maxEventNameLength: Int = 200) async throws -> Deployment {
+        let dir = try temporaryDirectory()
+        let queue = "e2e-" + UUID().uuidString.prefix(8)
+        let config = try ServiceHarness.writeSplitConfig(
+            in: dir, queue: queue, database: try await ServiceHarness.freshDatabase(), maxEventNameLength: maxEventNameLength)
+        return Deployment(dir: dir, config: config, queue: queue)
+    }
+
+    static func worker(_ deployment: Deployment) async throws -> DaemonProcess {
+        let worker = DaemonProcess(arguments: ["worker", "--config", deployment.config])
+        try await worker.start(waitingFor: "Worker consuming")
+        return worker
+    }
+
+    static func ingest(_ deployment: Deployment) async throws -> DaemonProcess {
+        let ingest = DaemonProcess(arguments: ["serve", "--role", "ingest", "--config", deployment.config])
+        try await ingest.start()
+        return ingest
+    }
+
+    /// Waits until the store holds `count` events; then checks ids, users and totals are exact.
+    static func expectStoredExactly(_ recorder: LoadRecorder, via node: DaemonProcess, logsOf others: [DaemonProcess] = []) async throws {
+        let accepted = await recorder.accepted
+        let drained = try await waitFor(timeout: .seconds(90)) { (try await node.stats()["total_events"] as? Int) == accepted.count }
+        let stats = try await node.stats()
+        let tails = others.map { String($0.log.suffix(4000)) }.joined(separator: "\n---\n")
+        #expect(drained, "store has \(stats["total_events"] ?? "?") events, \(accepted.count) were accepted; logs:\n\(tails)")
+        let stored = try await node.storedIDs()
+        #expect(stored.count == Set(stored).count, "an event was stored twice")
+        let missing = accepted.subtracting(stored)
+        let unexpected = Set(stored).subtracting(accepted)
+        #expect(missing.isEmpty, "\(missing.count) accepted events are not stored, e.g. \(missing.sorted().prefix(5))")
+        #expect(unexpected.isEmpty, "\(unexpected.count) stored events were never accepted, e.g. \(unexpected.sorted().prefix(5))")
+        #expect(stats["unique_users"] as? Int == (await recorder.users).count)
+    }
+
+    @Test func roundTripThroughRabbitMQToPostgres() async throws {
+        let deployment = try await Self.deployment()
+        defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
+        let ingest = try await Self.ingest(deployment)
+        defer { ingest.kill(SIGTERM) }
+        let worker = try await Self.worker(deployment)
+        defer { worker.kill(SIGTERM) }
+        let recorder = LoadRecorder()
+        for batch in 0..<10 { await ingest.post(range: batch * 100..<(batch + 1) * 100, prefix: "rt", into: recorder) }
+        // A client retry of a batch already taken: stored once.
+        await ingest.post(range: 0..<100, prefix: "rt", into: recorder)
+        #expect(await recorder.refused == 0)
+        try await Self.expectStoredExactly(recorder, via: ingest)
+        let health = try await ingest.json("GET", "/healthz")
+        #expect(health.status == 200)
+    }
+
+    @Test func aWorkerKilledMidBatchLosesAndDuplicatesNothing() async throws {
+        let deployment = try await Self.deployment()
+        defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
+        let ingest = try await Self.ingest(deployment)
+        defer { ingest.kill(SIGTERM) }
+        let recorder = LoadRecorder()
+        // Queue a backlog first, so the worker is mid-stream when it dies.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for batch in 0..<60 { group.addTask { await ingest.post(range: batch * 250..<(batch + 1) * 250, prefix: "k", into: recorder) } }
+            try await group.waitForAll()
+        }
+        #expect(await recorder.refused == 0)
+        let first = try await Self.worker(deployment)
+        let started = try await waitFor(timeout: .seconds(60)) { (try await ingest.stats()["total_events"] as? Int ?? 0) > 0 }
+        #expect(started)
+        first.kill(SIGKILL)
+        let partial = try await ingest.stats()["total_events"] as? Int ?? 0
+        #expect(partial < 15_000, "the worker finished before it could be killed; the test proves nothing")
+        let second = try await Self.worker(deployment)
+        defer { second.kill(SIGTERM) }
+        try await Self.expectStoredExactly(recorder, via: ingest)
+        let stats = try await ingest.stats()
+        #expect((stats["top_events"] as? [[String: Any]])?.first?["count"] as? Int == 15_000)
+    }
+
+    @Test func aPoisonMessageIsDeadLetteredAndTheNextGoodOneStored() async throws {
+        // Validation allows names the store's VARCHAR(255) cannot hold: the store fails that
+        // message every time while it is up.
+        let deployment = try await Self.deployment(maxEventNameLength: 1000)
+        defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
+        let ingest = try await Self.ingest(deployment)
+        defer { ingest.kill(SIGTERM) }
+        let poison: [[String: Any]] = [
+            ["event_id": "poison-1", "event_name": String(repeating: "x", count: 300), "user_id": "u", "timestamp": "2024-05-06T07:08:09Z"]
+        ]
+        #expect(try await ingest.json("POST", "/events", body: ["events": poison]).status == 200)
+        let recorder = LoadRecorder()
+        await ingest.post(range: 0..<50, prefix: "good", into: recorder)
+        let worker = try await Self.worker(deployment)
+        defer { worker.kill(SIGTERM) }
+        try await Self.expectStoredExactly(recorder, via: ingest)
+        let deadLettered = try await waitFor(timeout: .seconds(30)) { try await ServiceHarness.queueDepth(deployment.queue + ".dead") == 1 }
+        #expect(deadLettered)
+        #expect(worker.log.contains("dead-lettering it"))
+    }
+
+    @Test func twoIngestNodesAndTwoWorkersShareOneQueueExactly() async throws {
+        let deployment = try await Self.deployment()
+        defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
+        let ingestA = try await Self.ingest(deployment)
+        defer { ingestA.kill(SIGTERM) }
+        let ingestB = try await Self.ingest(deployment)
+        defer { ingestB.kill(SIGTERM) }
+        let workerA = try await Self.worker(deployment)
+        defer { workerA.kill(SIGTERM) }
+        let workerB = try await Self.worker(deployment)
+        defer { workerB.kill(SIGTERM) }
+        let recorder = LoadRecorder()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for batch in 0..<40 {
+                let node = batch % 2 == 0 ? ingestA : ingestB
+                // Batches overlap by half: the same ids arrive through both nodes.
+                group.addTask { await node.post(range: batch * 100..<batch * 100 + 200, prefix: "two", into: recorder) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await recorder.refused == 0)
+        try await Self.expectStoredExactly(recorder, via: ingestB)
+        #expect(workerA.log.contains("Worker consuming") && workerB.log.contains("Worker consuming"))
+    }
+
+    @Test func gracefulShutdownOfAWorkerAcksWhatItStoredAndExitsZero() async throws {
+        let deployment = try await Self.deployment()
+        defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
+        let ingest = try await Self.ingest(deployment)
+        defer { ingest.kill(SIGTERM) }
+        let recorder = LoadRecorder()
+        await ingest.post(range: 0..<500, prefix: "g", into: recorder)
+        let worker = try await Self.worker(deployment)
+        try await Self.expectStoredExactly(recorder, via: ingest)
+        worker.kill(SIGTERM)
+        #expect(worker.process.terminationStatus == 0)
+        #expect(try await ServiceHarness.queueDepth(deployment.queue) == 0)
+    }
+}
