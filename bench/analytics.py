@@ -78,7 +78,7 @@ def postgres_load(url, n):
         SET synchronous_commit = off;
         BEGIN;
         INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at)
-        SELECT 'bulk-' || x, 'event_' || (x % 20), 'user-' || ((x * 7919) % 100000),
+        SELECT 'bulk-' || x, 'event_' || (x % 20), 'user-' || ((x::bigint * 7919) % 100000),
                jsonb_build_object('price', 19.99, 'quantity', 2, 'currency', 'EUR', 'i', x),
                {ts(f"{T0}::bigint + ((x::bigint * 104729) % {span})")}, 's-' || (x % 30000), {ts(T0)}
         FROM generate_series(0, {n - 1}) AS x;

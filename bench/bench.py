@@ -94,7 +94,7 @@ def wait_drained(port, expected, timeout=600):
     raise RuntimeError(f"store did not reach {expected} events in {timeout}s")
 
 
-EMBEDDED_YAML = """
+EMBEDDED_YAML = os.environ.get("BENCH_EMBEDDED_YAML") or """
 server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
 worker: {{prefetch: 200}}
 stages:
@@ -134,7 +134,7 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
                 ingest = Daemon(binary, ["serve", "--role", "ingest", "--config", config], folder, "ingest", services_env)
                 worker = Daemon(binary, ["worker", "--config", config], folder, "worker", services_env)
                 daemons = [ingest, worker]
-                worker.wait_for(r"Worker started")
+                worker.wait_for(r"Worker consuming")
             else:
                 ingest = Daemon(binary, ["serve", "--config", config], folder, "serve")
                 daemons = [ingest]
@@ -243,6 +243,12 @@ class Services:
     def __init__(self, work):
         self.folder = os.path.join(work, "services")
         self.env = {}
+        self.started = False
+        given = {k: os.environ[k] for k in ("SMOLHOG_TEST_POSTGRES_URL", "SMOLHOG_TEST_RABBITMQ_URL") if os.environ.get(k)}
+        if len(given) == 2:
+            self.env = given  # servers already running (e.g. from scripts/services); leave them be
+            return
+        self.started = True
         for name in ("postgres", "rabbitmq"):
             output = subprocess.run([os.path.join(ROOT, "scripts/services", name + ".sh"), "start", os.path.join(self.folder, name)],
                                     capture_output=True, text=True, check=True).stdout
@@ -250,6 +256,8 @@ class Services:
                 self.env[key] = value.strip("'\"")
 
     def stop(self):
+        if not self.started:
+            return
         for name in ("rabbitmq", "postgres"):
             subprocess.run([os.path.join(ROOT, "scripts/services", name + ".sh"), "stop", os.path.join(self.folder, name)], capture_output=True)
 
