@@ -22,15 +22,21 @@ public final class PostgresStore: EventStore, Service, Sendable {
     let schema: SchemaCheck
     /// How long a query waits for a pooled connection before the store reports itself unavailable.
     let leaseTimeout: Duration
+    /// The most a whole operation (lease, queries, commit) may take; past it the store reports
+    /// itself unavailable and closes the connection.
+    let operationTimeout: Duration
 
     /// Opens the store: refuses a database that is not fully migrated or is newer than this
     /// binary. When the server cannot be reached, it opens anyway (so ingest keeps working),
     /// and the check runs before the first write or read, which fail until it passes.
     public static func open(_ config: PostgresStoreConfig, logger: Logger, leaseTimeout: Duration = .seconds(10)) async throws -> PostgresStore {
         let endpoint = try PostgresEndpoint(url: config.url)
+        let operationTimeout = Duration.milliseconds(config.operationTimeoutMilliseconds)
         var verified = false
         do {
-            try await endpoint.withConnection(logger: logger) { connection in
+            try await withBoundedConnection(
+                to: endpoint, logger: logger, doing: "check the schema version", connectTimeout: .seconds(10), timeout: operationTimeout
+            ) { connection in
                 try await PostgresMigrator.requireMigrated(on: connection, endpoint: endpoint, logger: logger)
             }
             verified = true
@@ -38,13 +44,18 @@ public final class PostgresStore: EventStore, Service, Sendable {
             logger.warning("PostgreSQL is unreachable; starting anyway, the store reports down until it answers.", metadata: ["reason": "\(error)"])
         }
         return PostgresStore(
-            endpoint: endpoint, pool: config.pool, batchSize: config.batch, logger: logger, schemaVerified: verified, leaseTimeout: leaseTimeout)
+            endpoint: endpoint, pool: config.pool, batchSize: config.batch, logger: logger, schemaVerified: verified, leaseTimeout: leaseTimeout,
+            operationTimeout: operationTimeout)
     }
 
-    init(endpoint: PostgresEndpoint, pool: Int, batchSize: Int, logger: Logger, schemaVerified: Bool, leaseTimeout: Duration = .seconds(10)) {
+    init(
+        endpoint: PostgresEndpoint, pool: Int, batchSize: Int, logger: Logger, schemaVerified: Bool, leaseTimeout: Duration = .seconds(10),
+        operationTimeout: Duration = .seconds(30)
+    ) {
         self.endpoint = endpoint
         self.batchSize = max(1, batchSize)
         self.leaseTimeout = leaseTimeout
+        self.operationTimeout = operationTimeout
         self.logger = logger
         self.schema = SchemaCheck(verified: schemaVerified)
         client = PostgresClient(configuration: endpoint.clientConfiguration(pool: max(1, pool)), backgroundLogger: logger)
@@ -96,7 +107,9 @@ public final class PostgresStore: EventStore, Service, Sendable {
 
     public func health() async -> DependencyHealth {
         do {
-            try await endpoint.withConnection(logger: logger, connectTimeout: .seconds(3)) { connection in
+            let endpoint = endpoint
+            let logger = logger
+            try await withBoundedConnection(doing: "check health", connectTimeout: .seconds(3), timeout: min(operationTimeout, .seconds(10))) { connection in
                 try await PostgresMigrator.requireMigrated(on: connection, endpoint: endpoint, logger: logger)
             }
             await schema.markVerified()
