@@ -132,11 +132,11 @@ public struct ValidateStage: Stage {
         switch fields["properties"] {
         case .none, .null?: break
         case .object(let object)?:
-            let depth = JSONValue.object(object).depth
+            // One walk for both limits: this runs for every event on the ingest path.
+            let (depth, size) = JSONValue.object(object).depthAndApproximateSize
             guard depth <= config.maxPropertiesDepth else {
                 return .failure(ItemFailure(field: "properties", "is nested \(depth) levels deep; at most \(config.maxPropertiesDepth) are allowed"))
             }
-            let size = JSONValue.object(object).approximateJSONSize
             guard size <= config.maxPropertiesBytes else {
                 return .failure(ItemFailure(field: "properties", "is about \(size) bytes of JSON; at most \(config.maxPropertiesBytes) are allowed"))
             }
@@ -152,16 +152,24 @@ public struct ValidateStage: Stage {
 }
 
 extension JSONValue {
-    /// Compact JSON length, not counting escape expansion: cheap, and within a few percent.
-    var approximateJSONSize: Int {
+    /// Nesting depth (scalars 0) and compact JSON length not counting escape expansion, in
+    /// one walk: cheap, and within a few percent of the real size.
+    var depthAndApproximateSize: (depth: Int, size: Int) {
         switch self {
-        case .null: 4
-        case .bool(let flag): flag ? 4 : 5
-        case .number(let number): number.literal.utf8.count
-        case .string(let text): text.utf8.count + 2
-        case .array(let items): items.reduce(2 + max(0, items.count - 1)) { $0 + $1.approximateJSONSize }
+        case .null: (0, 4)
+        case .bool(let flag): (0, flag ? 4 : 5)
+        case .number(let number): (0, number.literal.utf8.count)
+        case .string(let text): (0, text.utf8.count + 2)
+        case .array(let items):
+            items.reduce((1, 2 + max(0, items.count - 1))) { total, item in
+                let (depth, size) = item.depthAndApproximateSize
+                return (max(total.0, depth + 1), total.1 + size)
+            }
         case .object(let object):
-            object.members.reduce(2 + max(0, object.count - 1)) { $0 + $1.key.utf8.count + 3 + $1.value.approximateJSONSize }
+            object.members.reduce((1, 2 + max(0, object.count - 1))) { total, member in
+                let (depth, size) = member.value.depthAndApproximateSize
+                return (max(total.0, depth + 1), total.1 + member.key.utf8.count + 3 + size)
+            }
         }
     }
 }
