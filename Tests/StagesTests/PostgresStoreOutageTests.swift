@@ -42,7 +42,8 @@ struct PostgresStoreOutageTests {
                     // As the worker does: a transient failure (a loaded machine, a fresh
                     // connection) is retried; the write must then go through on a new connection.
                     var stored: [StoredEvent]?
-                    for _ in 0..<3 where stored == nil {
+                    let retryUntil = clock.now.advanced(by: .seconds(60))
+                    while stored == nil && clock.now < retryUntil {
                         stored = try? await store.write(events(0..<10), inTransaction: aggregate)
                     }
                     #expect(stored?.count == 10)
