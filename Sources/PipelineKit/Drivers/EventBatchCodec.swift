@@ -1,70 +1,154 @@
 // EventBatchCodec: the message format on the queue (embedded and RabbitMQ alike). Owns the
-// format and its version; nothing else encodes events for the queue.
+// format and its versions; nothing else encodes events for the queue.
 
 /// Encodes events into one queue message and back.
 ///
-/// Format, version 1 (UTF-8 JSON):
-/// ```json
-/// {"v":1,"events":[{"event_id":"…","event_name":"…","user_id":"…","properties":{…},
-///   "timestamp":"2024-05-06T07:08:09.123456Z","session_id":"…"|null,"received_at":"…"}]}
+/// Format, version 2 (binary, what `encode` writes). The worker reads it without a JSON
+/// parse: properties travel as the JSON text the store writes.
 /// ```
-/// A reader rejects versions it does not know, so a message from a newer writer goes to the
-/// dead-letter queue instead of being misread.
+/// message  := 0x02 count:uvarint event{count}
+/// event    := str(event_id) str(event_name) str(user_id) str(properties JSON object)
+///             timestamp:i64le session:(0x00 | 0x01 str) received_at:i64le
+/// str      := length:uvarint UTF-8 bytes
+/// ```
+/// Timestamps are microseconds since the Unix epoch. Version 1 (a JSON object starting with
+/// `{`, see EventBatchCodec+JSON.swift) is still read, so messages queued by an older
+/// build drain after an upgrade. A reader rejects versions it does not know, so a message
+/// from a newer writer goes to the dead-letter queue instead of being misread.
 public enum EventBatchCodec {
-    public static let version = 1
+    public static let version = 2
+    /// The AMQP content type of version 2 messages.
+    public static let contentType = "application/vnd.smolhog.events.v2"
 
     public static func encode(_ events: [Event]) -> [UInt8] {
-        var writer = JSONWriter(capacity: events.count * 400 + 32)
-        writer.writeRaw("{\"v\":1,\"events\":[")
-        for (position, event) in events.enumerated() {
-            if position > 0 { writer.writeRaw(",") }
-            writer.writeRaw("{\"event_id\":")
-            writer.write(string: event.eventID)
-            writer.writeRaw(",\"event_name\":")
-            writer.write(string: event.eventName)
-            writer.writeRaw(",\"user_id\":")
-            writer.write(string: event.userID)
-            writer.writeRaw(",\"properties\":")
-            writer.write(object: event.properties)
-            writer.writeRaw(",\"timestamp\":\"")
-            writer.writeRaw(event.timestamp.iso8601)
-            writer.writeRaw("\",\"session_id\":")
-            if let session = event.sessionID { writer.write(string: session) } else { writer.writeRaw("null") }
-            writer.writeRaw(",\"received_at\":\"")
-            writer.writeRaw(event.receivedAt.iso8601)
-            writer.writeRaw("\"}")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(events.count * 700 + 8)
+        bytes.append(UInt8(version))
+        appendVarint(UInt64(events.count), to: &bytes)
+        for event in events {
+            appendString(event.eventID, to: &bytes)
+            appendString(event.eventName, to: &bytes)
+            appendString(event.userID, to: &bytes)
+            appendString(event.propertiesJSON, to: &bytes)
+            appendInt64(event.timestamp.microseconds, to: &bytes)
+            if let session = event.sessionID {
+                bytes.append(1)
+                appendString(session, to: &bytes)
+            } else {
+                bytes.append(0)
+            }
+            appendInt64(event.receivedAt.microseconds, to: &bytes)
         }
-        writer.writeRaw("]}")
-        return writer.bytes
+        return bytes
     }
 
     /// Decodes a message; throws `CodecError` naming what is wrong (the message is poison).
     public static func decode(_ bytes: [UInt8]) throws(CodecError) -> [Event] {
-        let root: JSONValue
-        do { root = try JSONParser.parse(bytes) } catch { throw CodecError("message is not JSON: \(error)") }
-        guard case .object(let object) = root else { throw CodecError("message is not a JSON object") }
-        guard case .number(let number) = object["v"] ?? .null, let version = number.int64Value else {
-            throw CodecError("message has no version field 'v'")
+        guard let first = bytes.first else { throw CodecError("message is empty") }
+        switch first {
+        case UInt8(ascii: "{"): return try decodeJSONVersion1(bytes)
+        case UInt8(version):
+            return try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
+                var reader = MessageReader(buffer: buffer, index: 1)
+                return try reader.events()
+            }
+        default: throw CodecError("message version \(first) is not supported (this build reads versions 1 and \(version))")
         }
-        guard version == Int64(Self.version) else { throw CodecError("message version \(version) is not supported (this build reads version \(Self.version))") }
-        guard case .array(let items) = object["events"] ?? .null else { throw CodecError("message has no 'events' array") }
+    }
+
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    static func appendString(_ string: String, to bytes: inout [UInt8]) {
+        appendVarint(UInt64(string.utf8.count), to: &bytes)
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    static func appendInt64(_ value: Int64, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Reads a version 2 message; every read is bounds-checked, every string UTF-8-validated.
+private struct MessageReader {
+    let buffer: UnsafeBufferPointer<UInt8>
+    var index: Int
+
+    mutating func events() throws(CodecError) -> [Event] {
+        let count = try varint("event count")
+        // Each event takes at least 19 bytes: a count beyond that is a corrupt message, not
+        // a reason to reserve gigabytes.
+        guard count <= UInt64(buffer.count / 19) else { throw CodecError("message claims \(count) events in \(buffer.count) bytes") }
         var events: [Event] = []
-        events.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard case .object(let fields) = item,
-                let eventID = fields["event_id"]?.stringValue,
-                let eventName = fields["event_name"]?.stringValue,
-                let userID = fields["user_id"]?.stringValue,
-                let properties = fields["properties"]?.objectValue,
-                let timestamp = fields["timestamp"]?.stringValue.flatMap(Timestamp.init(iso8601:)),
-                let receivedAt = fields["received_at"]?.stringValue.flatMap(Timestamp.init(iso8601:))
-            else { throw CodecError("events[\(index)] is missing a field or has one of the wrong type") }
-            events.append(
-                Event(
-                    eventID: eventID, eventName: eventName, userID: userID, properties: properties, timestamp: timestamp,
-                    sessionID: fields["session_id"]?.stringValue, receivedAt: receivedAt))
+        events.reserveCapacity(Int(count))
+        for position in 0..<Int(count) {
+            do throws(CodecError) {
+                let eventID = try string()
+                let eventName = try string()
+                let userID = try string()
+                let properties = try string()
+                guard properties.utf8.first == UInt8(ascii: "{"), properties.utf8.last == UInt8(ascii: "}") else {
+                    throw CodecError("properties are not a JSON object")
+                }
+                let timestamp = try int64()
+                let sessionID: String?
+                switch try byte() {
+                case 0: sessionID = nil
+                case 1: sessionID = try string()
+                case let other: throw CodecError("session flag is \(other); expected 0 or 1")
+                }
+                let receivedAt = try int64()
+                events.append(
+                    Event(
+                        eventID: eventID, eventName: eventName, userID: userID, propertiesJSON: properties, timestamp: Timestamp(microseconds: timestamp),
+                        sessionID: sessionID, receivedAt: Timestamp(microseconds: receivedAt)))
+            } catch {
+                throw CodecError("events[\(position)]: \(error.description)")
+            }
         }
+        guard index == buffer.count else { throw CodecError("\(buffer.count - index) bytes after the last event") }
         return events
+    }
+
+    mutating func byte() throws(CodecError) -> UInt8 {
+        guard index < buffer.count else { throw CodecError("message ends early at byte \(index)") }
+        defer { index += 1 }
+        return buffer[index]
+    }
+
+    mutating func varint(_ what: String) throws(CodecError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try byte()
+            guard shift < 63 || (shift == 63 && next <= 1) else { throw CodecError("\(what) is too large") }
+            value |= UInt64(next & 0x7F) << shift
+            if next < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func string() throws(CodecError) -> String {
+        let length = try varint("string length")
+        guard length <= UInt64(buffer.count - index) else { throw CodecError("string of \(length) bytes runs past the end of the message") }
+        let slice = UnsafeBufferPointer(rebasing: buffer[index..<index + Int(length)])
+        index += Int(length)
+        guard let text = String(validating: slice, as: UTF8.self) else { throw CodecError("string is not valid UTF-8") }
+        return text
+    }
+
+    mutating func int64() throws(CodecError) -> Int64 {
+        guard buffer.count - index >= 8 else { throw CodecError("message ends early at byte \(index)") }
+        var value: UInt64 = 0
+        for offset in (0..<8).reversed() { value = value << 8 | UInt64(buffer[index + offset]) }
+        index += 8
+        return Int64(bitPattern: value)
     }
 }
 

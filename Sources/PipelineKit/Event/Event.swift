@@ -11,11 +11,21 @@ public struct RawEvent: Sendable, Hashable {
 
 /// A validated event. Invariants (established by the `validate` stage): ids and name are
 /// non-empty, `properties` is an object within the configured size and depth.
-public struct Event: Sendable, Hashable {
+///
+/// Properties are held either as a parsed object or as the compact JSON text of one. The
+/// worker path gets text from the queue and hands it to the store as is; only a stage that
+/// reads or changes `properties` pays for parsing it.
+public struct Event: Sendable {
+    enum PropertiesStorage: Sendable {
+        case object(JSONObject)
+        /// The JSON text of an object (see `init(…propertiesJSON:…)` for who guarantees it).
+        case json(String)
+    }
+
     public var eventID: String
     public var eventName: String
     public var userID: String
-    public var properties: JSONObject
+    var propertiesStorage: PropertiesStorage
     public var timestamp: Timestamp
     public var sessionID: String?
     /// When this server accepted the event.
@@ -28,10 +38,65 @@ public struct Event: Sendable, Hashable {
         self.eventID = eventID
         self.eventName = eventName
         self.userID = userID
-        self.properties = properties
+        self.propertiesStorage = .object(properties)
         self.timestamp = timestamp
         self.sessionID = sessionID
         self.receivedAt = receivedAt
+    }
+
+    /// An event whose properties are already JSON text. The caller guarantees the text is a
+    /// JSON object that an earlier `validate` accepted (the queue codec reads back what it
+    /// wrote); a text that does not parse reads as `{}` through `properties`.
+    public init(
+        eventID: String, eventName: String, userID: String, propertiesJSON: String, timestamp: Timestamp, sessionID: String? = nil,
+        receivedAt: Timestamp
+    ) {
+        self.eventID = eventID
+        self.eventName = eventName
+        self.userID = userID
+        self.propertiesStorage = .json(propertiesJSON)
+        self.timestamp = timestamp
+        self.sessionID = sessionID
+        self.receivedAt = receivedAt
+    }
+
+    /// The properties object (parsed on each read when the event carries text; a stage that
+    /// changes it stores the object, and later reads are free).
+    public var properties: JSONObject {
+        get {
+            switch propertiesStorage {
+            case .object(let object): object
+            case .json(let text): (try? JSONParser.parse(text))?.objectValue ?? [:]
+            }
+        }
+        set { propertiesStorage = .object(newValue) }
+    }
+
+    /// The properties as compact JSON text: what the queue carries and the stores write.
+    public var propertiesJSON: String {
+        switch propertiesStorage {
+        case .object(let object): object.jsonText
+        case .json(let text): text
+        }
+    }
+}
+
+/// Equal when every field is, properties compared as objects (text and parsed forms of the
+/// same object are the same event).
+extension Event: Hashable {
+    public static func == (lhs: Event, rhs: Event) -> Bool {
+        lhs.eventID == rhs.eventID && lhs.eventName == rhs.eventName && lhs.userID == rhs.userID && lhs.timestamp == rhs.timestamp
+            && lhs.sessionID == rhs.sessionID && lhs.receivedAt == rhs.receivedAt && lhs.properties == rhs.properties
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(eventID)
+        hasher.combine(eventName)
+        hasher.combine(userID)
+        hasher.combine(timestamp)
+        hasher.combine(sessionID)
+        hasher.combine(receivedAt)
+        hasher.combine(properties)
     }
 }
 

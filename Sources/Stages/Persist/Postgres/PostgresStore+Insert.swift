@@ -49,7 +49,7 @@ extension PostgresStore {
             ids.append(event.eventID)
             names.append(event.eventName)
             users.append(event.userID)
-            properties.append(event.properties.jsonText)
+            properties.append(event.propertiesJSON)
             times.append(event.timestamp.microseconds)
             sessions.append(event.sessionID ?? "")
             hasSession.append(event.sessionID != nil)

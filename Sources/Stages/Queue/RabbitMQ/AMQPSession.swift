@@ -2,6 +2,7 @@
 // it. Owns the C connection state; confined to the connection thread that created it.
 
 import CRabbitMQ
+import PipelineKit
 
 #if canImport(Glibc)
     import Glibc
@@ -107,7 +108,7 @@ final class AMQPSession {
             var properties = amqp_basic_properties_t()
             properties._flags =
                 SMOLHOG_AMQP_BASIC_CONTENT_TYPE_FLAG | SMOLHOG_AMQP_BASIC_DELIVERY_MODE_FLAG | SMOLHOG_AMQP_BASIC_MESSAGE_ID_FLAG
-            properties.content_type = arena.bytes("application/json")
+            properties.content_type = arena.bytes(EventBatchCodec.contentType)
             properties.delivery_mode = SMOLHOG_AMQP_DELIVERY_PERSISTENT
             properties.message_id = arena.bytes(messageID)
             if !headers.isEmpty {
