@@ -49,6 +49,7 @@ let package = Package(
                 "PipelineKit",
                 "CRabbitMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StagesTests",
-            dependencies: ["PipelineKit", "Stages"],
+            dependencies: ["PipelineKit", "Stages", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,4 +13,6 @@ GROUP BY 1, 2, 3;
 INSERT INTO persons (user_id, first_seen, last_seen) SELECT user_id, MIN(timestamp), MAX(timestamp) FROM events GROUP BY user_id;
 INSERT INTO rollup_totals (id, events, users) SELECT 1, (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM persons);
 COMMIT;
-ANALYZE;
+ANALYZE events;
+ANALYZE rollup_buckets;
+ANALYZE persons;

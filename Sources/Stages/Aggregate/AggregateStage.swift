@@ -48,19 +48,27 @@ public struct AggregateStage: InTransactionStage {
 
     public func apply(_ batch: Batch<StoredEvent>) throws -> Batch<RollupDelta> {
         var delta = RollupDelta(totalEvents: batch.count)
+        // This runs inside the store's write transaction, on the one writer: one dictionary
+        // probe per event and bucket, no per-event allocations.
         for interval in intervals {
-            var buckets: [Key: (events: Int, users: Set<String>)] = [:]
-            for stored in batch.items {
-                let event = stored.event
-                let start = interval == .day ? event.timestamp.dayStart : event.timestamp.hourStart
-                for name in [event.eventName, Self.allEvents] {
-                    buckets[Key(start: start.microseconds, name: name), default: (0, [])].events += 1
-                    buckets[Key(start: start.microseconds, name: name), default: (0, [])].users.insert(event.userID)
+            var positions: [Key: Int] = [:]
+            var buckets: [RollupDelta.Bucket] = []
+            func count(_ key: Key, _ user: String) {
+                if let position = positions[key] {
+                    buckets[position].events += 1
+                    buckets[position].users.insert(user)
+                } else {
+                    positions[key] = buckets.count
+                    buckets.append(RollupDelta.Bucket(start: Timestamp(microseconds: key.start), eventName: key.name, events: 1, users: [user]))
                 }
             }
-            delta.buckets[interval] = buckets.map { key, value in
-                RollupDelta.Bucket(start: Timestamp(microseconds: key.start), eventName: key.name, events: value.events, users: value.users)
+            for stored in batch.items {
+                let event = stored.event
+                let start = (interval == .day ? event.timestamp.dayStart : event.timestamp.hourStart).microseconds
+                count(Key(start: start, name: event.eventName), event.userID)
+                count(Key(start: start, name: Self.allEvents), event.userID)
             }
+            delta.buckets[interval] = buckets
         }
         for stored in batch.items {
             let event = stored.event

@@ -23,6 +23,7 @@ public final class SQLiteStore: EventStore, Sendable {
             // pages are touched, so idle RSS stays small).
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            db.add(function: BucketUserKey.sqlFunction)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
@@ -39,7 +40,8 @@ public final class SQLiteStore: EventStore, Sendable {
     }
 
     static func insert(_ events: [Event], db: Database) throws -> [StoredEvent] {
-        let statement = try db.cachedStatement(
+        let statement = try SQLiteRowWriter(
+            db,
             sql: """
                 INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
@@ -48,19 +50,17 @@ public final class SQLiteStore: EventStore, Sendable {
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
         for event in events {
-            try statement.execute(arguments: [
-                event.eventID, event.eventName, event.userID, event.propertiesJSON, event.timestamp.microseconds, event.sessionID,
-                event.receivedAt.microseconds, now,
-            ])
-            if db.changesCount > 0 { inserted.append(StoredEvent(event)) }
+            let changed = try statement.run(
+                .text(event.eventID), .text(event.eventName), .text(event.userID), .text(event.propertiesJSON), .int(event.timestamp.microseconds),
+                event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
+            if changed > 0 { inserted.append(StoredEvent(event)) }
         }
         return inserted
     }
 
     static func apply(_ delta: RollupDelta, db: Database) throws {
         guard delta.totalEvents > 0 else { return }
-        let addUser = try db.cachedStatement(
-            sql: "INSERT INTO rollup_bucket_users (interval, bucket, event_name, user_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        let addUser = try SQLiteRowWriter(db, sql: "INSERT INTO rollup_bucket_user_keys (key) VALUES (?) ON CONFLICT DO NOTHING")
         let addBucket = try db.cachedStatement(
             sql: """
                 INSERT INTO rollup_buckets (interval, bucket, event_name, events, users) VALUES (?, ?, ?, ?, ?)
@@ -70,8 +70,8 @@ public final class SQLiteStore: EventStore, Sendable {
             for bucket in buckets {
                 var newUsers = 0
                 for user in bucket.users {
-                    try addUser.execute(arguments: [interval.rawValue, bucket.start.microseconds, bucket.eventName, user])
-                    newUsers += db.changesCount
+                    let key = BucketUserKey.make(interval: interval.rawValue, bucket: bucket.start.microseconds, eventName: bucket.eventName, userID: user)
+                    newUsers += try addUser.run(.int(key))
                 }
                 try addBucket.execute(arguments: [interval.rawValue, bucket.start.microseconds, bucket.eventName, bucket.events, newUsers])
             }
@@ -84,15 +84,21 @@ public final class SQLiteStore: EventStore, Sendable {
             sql: "INSERT INTO rollup_event_totals (event_name, events) VALUES (?, ?) ON CONFLICT (event_name) DO UPDATE SET events = events + excluded.events")
         for (name, count) in perName { try addName.execute(arguments: [name, count]) }
 
-        let addPerson = try db.cachedStatement(sql: "INSERT INTO persons (user_id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        let touchPerson = try db.cachedStatement(sql: "UPDATE persons SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?) WHERE user_id = ?")
+        let addPerson = try SQLiteRowWriter(db, sql: "INSERT INTO persons (user_id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        let touchPerson = try SQLiteRowWriter(
+            db,
+            sql: """
+                UPDATE persons SET first_seen = MIN(first_seen, ?1), last_seen = MAX(last_seen, ?2)
+                WHERE user_id = ?3 AND (first_seen > ?1 OR last_seen < ?2)
+                """)
         var newPersons = 0
         for (user, seen) in delta.users {
-            try addPerson.execute(arguments: [user, seen.lowerBound.microseconds, seen.upperBound.microseconds])
-            if db.changesCount > 0 {
+            let first = seen.lowerBound.microseconds
+            let last = seen.upperBound.microseconds
+            if try addPerson.run(.text(user), .int(first), .int(last)) > 0 {
                 newPersons += 1
             } else {
-                try touchPerson.execute(arguments: [seen.lowerBound.microseconds, seen.upperBound.microseconds, user])
+                try touchPerson.run(.int(first), .int(last), .text(user))
             }
         }
         try db.execute(sql: "UPDATE rollup_totals SET events = events + ?, users = users + ? WHERE id = 1", arguments: [delta.totalEvents, newPersons])

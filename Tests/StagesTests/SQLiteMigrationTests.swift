@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import PipelineKit
+import Testing
+
+@testable import Stages
+
+/// Upgrades of a database that an earlier smolhogd wrote.
+@Suite struct SQLiteMigrationTests {
+    let aggregate = AggregateStage(intervals: [.day, .hour])
+
+    /// Version 5 turns the per-bucket user sets into 64-bit keys: users counted before the
+    /// upgrade must not be counted again after it.
+    @Test func userSetsSurviveTheMoveToKeys() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path + "/s.sqlite"
+        let known = try MigrationFile.parse(EmbeddedMigrations.sqlite)
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            try db.execute(sql: "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+            for migration in known where migration.version <= 4 {
+                try db.execute(sql: migration.sql)
+                try db.execute(sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)", arguments: [migration.version, migration.name])
+            }
+            // What version 4 stored for one event of u1 on 2024-05-01 at 10:00.
+            let day: Int64 = 1_714_521_600_000_000
+            let hour = day + 10 * 3_600_000_000
+            for (interval, bucket) in [("day", day), ("hour", hour)] {
+                for name in ["view", ""] {
+                    try db.execute(
+                        sql: "INSERT INTO rollup_bucket_users VALUES (?, ?, ?, 'u1')", arguments: [interval, bucket, name])
+                    try db.execute(sql: "INSERT INTO rollup_buckets VALUES (?, ?, ?, 1, 1)", arguments: [interval, bucket, name])
+                }
+            }
+        }
+        try database.close()
+
+        let store = try SQLiteStore(path: path)
+        let aggregate = self.aggregate
+        let events = [event("again", name: "view", user: "u1", at: "2024-05-01T10:30:00Z"), event("new", name: "view", user: "u2", at: "2024-05-01T10:45:00Z")]
+        _ = try await store.write(events) { inserted in try aggregate.apply(Batch(inserted)).items }
+        let from = Timestamp(iso8601: "2024-05-01T00:00:00Z")!
+        let to = Timestamp(iso8601: "2024-05-02T00:00:00Z")!
+        let day = try await store.trends(TrendQuery(eventName: "view", from: from, to: to, interval: .day))
+        #expect(day.map(\.events) == [3])
+        #expect(day.map(\.users) == [2])
+        let hours = try await store.trends(TrendQuery(eventName: nil, from: from, to: to, interval: .hour))
+        #expect(hours.filter { $0.events > 0 }.map(\.users) == [2])
+    }
+}
