@@ -1,6 +1,7 @@
 -- wrk script: POST /events with BATCH realistic events per request (~600 bytes, ~10
--- properties each), unique event ids per thread, optional pacing (RATE requests/s in total),
--- and a count of 200 answers vs others printed at the end for the orchestrator.
+-- properties each, timestamped within the last 30 s), unique event ids per thread, optional
+-- pacing (RATE requests/s in total), and a count of 200 answers vs others printed at the end
+-- for the orchestrator.
 local threads = {}
 local thread_count = 0
 
@@ -30,17 +31,20 @@ function init(args)
 end
 
 local template = '{"event_id":"%s-%d","event_name":"%s","user_id":"user-%d","session_id":"s-%d",' ..
-  '"timestamp":"2026-11-26T10:%02d:%02d.123456+00:00","properties":{"$current_url":"https://shop.example.com/products/%d",' ..
+  '"timestamp":"%s.%06d+00:00","properties":{"$current_url":"https://shop.example.com/products/%d",' ..
   '"$browser":"Chrome","$os":"Linux","price":19.99,"quantity":%d,"currency":"EUR","is_trial":false,"coupon":null,' ..
   '"tags":["a","b","c"],"cart":{"items":[{"sku":"SKU-%d","qty":2}],"total":39.98},"title":"\\u00dcn\\u00efc\\u00f6d\\u00e9 \\u2713"}}'
 
 function request()
   local parts = {}
+  local now = os.time()
   for i = 1, batch do
     counter = counter + 1
     local user = (counter * 7919 + tid * 104729) % 10000
+    -- Stamped at capture time, as SDKs do: up to half a minute before the send.
+    local stamp = os.date("!%Y-%m-%dT%H:%M:%S", now - (counter * 13) % 30)
     parts[i] = string.format(template, prefix, counter, names[(counter % #names) + 1], user, user % 3000,
-      counter % 60, (counter * 13) % 60, counter % 500, counter % 5 + 1, counter % 100)
+      stamp, (counter * 7919) % 1000000, counter % 500, counter % 5 + 1, counter % 100)
   end
   return wrk.format("POST", path, headers, '{"events":[' .. table.concat(parts, ",") .. ']}')
 end

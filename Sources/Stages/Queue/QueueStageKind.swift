@@ -83,8 +83,9 @@ public struct QueueStageRuntime: QueueStage, StageServices {
     public init(queue: any EventQueue) { self.queue = queue }
 
     /// Closes the queue at shutdown. Driver services start first and stop last, so this
-    /// runs after the HTTP server and the worker are done with the queue.
-    public var services: [any Service] { [QueueCloser(queue: queue)] }
+    /// runs after the HTTP server and the worker are done with the queue. A queue that needs
+    /// running itself (the embedded queue's checkpointer) comes with it.
+    public var services: [any Service] { [QueueCloser(queue: queue)] + ((queue as? any Service).map { [$0] } ?? []) }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         try await queue.publish(batch.items)

@@ -5,11 +5,13 @@
 import Foundation
 internal import GRDB
 public import PipelineKit
+public import ServiceLifecycle
 
 /// Events, rollups and persons in one SQLite file.
-public final class SQLiteStore: EventStore, Sendable {
+public final class SQLiteStore: EventStore, Service, Sendable {
     let pool: DatabasePool
     let path: String
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public init(path: String) throws {
@@ -23,12 +25,17 @@ public final class SQLiteStore: EventStore, Sendable {
             // pages are touched, so idle RSS stays small).
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            for pragma in WALCheckpointer.writerPragmas { try db.execute(sql: pragma) }
             db.add(function: BucketUserKey.sqlFunction)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
         try SQLiteMigrator.migrate(pool)
+        checkpointer = try WALCheckpointer(path: path)
     }
+
+    /// Checkpoints the WAL off the writer's thread while the daemon runs.
+    public func run() async throws { try await checkpointer.run() }
 
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }

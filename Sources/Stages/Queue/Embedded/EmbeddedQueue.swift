@@ -4,6 +4,7 @@
 import Foundation
 internal import GRDB
 public import PipelineKit
+public import ServiceLifecycle
 
 /// A durable queue in one SQLite file, for `smolhogd serve` on one machine.
 ///
@@ -11,15 +12,17 @@ public import PipelineKit
 /// message that arrived while the previous commit was running, and only then do their
 /// `publish` calls return. Consume: messages are read in id order and deleted on ack; ones
 /// not acked when the process dies are delivered again after restart.
-public actor EmbeddedQueue: EventQueue {
+public actor EmbeddedQueue: EventQueue, Service {
     struct Pending {
         var body: [UInt8]
         var events: Int
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    let database: DatabaseQueue
+    /// A pool: the worker's reads run beside the publishers' group commits, not between them.
+    let database: DatabasePool
     let path: String
+    let checkpointer: WALCheckpointer
     private var pending: [Pending] = []
     private var flushing = false
     /// Bumped after every commit; consumers park until it moves.
@@ -34,10 +37,10 @@ public actor EmbeddedQueue: EventQueue {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            for pragma in WALCheckpointer.writerPragmas { try db.execute(sql: pragma) }
         }
-        let database = try DatabaseQueue(path: path, configuration: configuration)
+        let database = try DatabasePool(path: path, configuration: configuration)
         try database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS messages (
@@ -56,7 +59,11 @@ public actor EmbeddedQueue: EventQueue {
         self.database = database
         self.path = path
         self.idAtOpen = try database.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM messages") ?? 0 }
+        self.checkpointer = try WALCheckpointer(path: path)
     }
+
+    /// Checkpoints the WAL off the publishers' commit path while the daemon runs.
+    public nonisolated func run() async throws { try await checkpointer.run() }
 
     public nonisolated func publish(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
