@@ -3,7 +3,7 @@
 Loads N synthetic events straight into the store with one SQL statement per table (the bulk
 path; HTTP would take hours at 10M) and builds the rollups from them with GROUP BY, then
 measures p50/p99 of the analytics endpoints with wrk (4 connections). Rows of the
-per-bucket user sets (rollup_bucket_users) are not generated: no read touches them.
+per-bucket user sets (rollup_bucket_user_keys) are not generated: no read touches them.
 """
 import os, subprocess, tempfile, time
 

@@ -2,7 +2,7 @@
 -- migrations/004_rollups.sql and 005_persons.sql; the per-bucket user sets are not built (no
 -- read touches them).
 BEGIN;
-TRUNCATE rollup_totals, rollup_event_totals, rollup_buckets, rollup_bucket_users, persons;
+TRUNCATE rollup_totals, rollup_event_totals, rollup_buckets, rollup_bucket_user_keys, persons;
 INSERT INTO rollup_event_totals (event_name, events) SELECT event_name, COUNT(*) FROM events GROUP BY event_name;
 INSERT INTO rollup_buckets (period, bucket, event_name, events, users)
 SELECT p.period, date_trunc(p.period, e.timestamp, 'UTC'), n.event_name, COUNT(*), COUNT(DISTINCT e.user_id)

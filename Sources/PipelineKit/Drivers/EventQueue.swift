@@ -15,10 +15,14 @@ public protocol EventQueue: Sendable {
     /// Closes the queue's connections. Called once, when the process shuts down, after the
     /// HTTP server and the worker have stopped using it.
     func shutdown() async
+    /// How many worker loops consume at once, each with its own consumer and store
+    /// transaction. A queue whose consumers would be handed the same messages keeps 1.
+    var consumers: Int { get }
 }
 
 extension EventQueue {
     public func shutdown() async {}
+    public var consumers: Int { 1 }
 }
 
 /// One message handed to the worker. `body` is the encoded batch (see `EventBatchCodec`).

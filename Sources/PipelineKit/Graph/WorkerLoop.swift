@@ -6,7 +6,7 @@ import Metrics
 public import ServiceLifecycle
 
 /// Consumes the queue, stores each group of messages in one store transaction, then acks
-/// them together.
+/// them together; `queue.consumers` such loops run side by side.
 ///
 /// Policy:
 /// - A message that does not decode goes to the dead-letter queue at once.
@@ -30,6 +30,18 @@ public struct WorkerLoop: Service {
     }
 
     public func run() async throws {
+        // Loops share nothing but the store; the queue hands each different messages.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for loop in 0..<max(1, queue.consumers) {
+                group.addTask { try await consume(loop: loop) }
+            }
+            try await group.waitForAll()
+        }
+        logger.info("Worker stopped.")
+    }
+
+    /// One consumer's loop: until shutdown, take a group of messages, store it, ack it.
+    func consume(loop: Int) async throws {
         var backoff = settings.backoffMilliseconds
         var consumer: (any QueueConsumer)?
         // A queue or store failure never ends the loop (the process keeps serving); it is
@@ -42,7 +54,7 @@ public struct WorkerLoop: Service {
                 } else {
                     current = try await queue.makeConsumer(prefetch: settings.prefetch)
                     consumer = current
-                    logger.info("Worker consuming.", metadata: ["prefetch": "\(settings.prefetch)"])
+                    logger.info("Worker consuming.", metadata: ["prefetch": "\(settings.prefetch)", "loop": "\(loop)"])
                 }
                 guard let deliveries = try await current.next(maxWait: .milliseconds(250)) else { break }
                 if deliveries.isEmpty { continue }
@@ -59,7 +71,6 @@ public struct WorkerLoop: Service {
             }
         }
         await consumer?.close()
-        logger.info("Worker stopped.")
     }
 
     func handle(_ deliveries: [Delivery], consumer: any QueueConsumer) async throws {

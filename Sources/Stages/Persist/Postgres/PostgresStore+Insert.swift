@@ -1,7 +1,8 @@
-// The event insert of the postgres store: one INSERT … SELECT FROM unnest(arrays) per chunk,
-// skipping event_ids already stored, returning the ids it did insert. Also owns how times
-// cross the wire: as integer microseconds, turned into timestamptz by the server, so no
-// precision is lost to Date's floating point.
+// The event insert of the postgres store: each chunk is streamed with COPY into a session
+// temp table, then moved with one INSERT … SELECT that skips event_ids already stored and
+// returns the ids it did insert. Also owns how times cross the wire: as integer
+// microseconds, turned into timestamptz by the server, so no precision is lost to Date's
+// floating point.
 
 import PipelineKit
 internal import PostgresNIO
@@ -17,56 +18,85 @@ extension PostgresStore {
         "(extract(epoch FROM \(timestamp)) * 1000000)::int8"
     }
 
+    /// Per session; emptied at every commit (and rollback), so it never holds another
+    /// transaction's rows.
+    static let stagingSQL = """
+        CREATE TEMP TABLE IF NOT EXISTS incoming_events (
+            event_id text, event_name text, user_id text, properties jsonb, at int8, session_id text, received int8
+        ) ON COMMIT DELETE ROWS
+        """
+
+    static let stagingColumns = ["event_id", "event_name", "user_id", "properties", "at", "session_id", "received"]
+
+    /// In event_id order, so concurrent writers take unique-index locks in the same order.
     static let insertSQL = """
         INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at)
-        SELECT e.event_id, e.event_name, e.user_id, e.properties, \(timestamp("e.at")),
-            CASE WHEN e.has_session THEN e.session_id END, \(timestamp("e.received"))
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int8[], $6::text[], $7::bool[], $8::int8[])
-            AS e (event_id, event_name, user_id, properties, at, session_id, has_session, received)
+        SELECT e.event_id, e.event_name, e.user_id, e.properties, \(timestamp("e.at")), e.session_id, \(timestamp("e.received"))
+        FROM incoming_events e
+        ORDER BY e.event_id
         ON CONFLICT (event_id) DO NOTHING
         RETURNING event_id
         """
 
-    /// Inserts the events whose event_id is new; returns those event_ids.
+    /// Inserts the events whose event_id is new; returns those event_ids. Runs inside the
+    /// write transaction. COPY costs the server less than binding arrays: MEASURED.md found
+    /// 55–70k rows/s against 53k for unnest.
     static func insert(_ events: ArraySlice<Event>, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
-        var ids: [String] = []
-        var names: [String] = []
-        var users: [String] = []
-        var properties: [String] = []
-        var times: [Int64] = []
-        var sessions: [String] = []
-        var hasSession: [Bool] = []
-        var received: [Int64] = []
-        ids.reserveCapacity(events.count)
-        names.reserveCapacity(events.count)
-        users.reserveCapacity(events.count)
-        properties.reserveCapacity(events.count)
-        times.reserveCapacity(events.count)
-        sessions.reserveCapacity(events.count)
-        hasSession.reserveCapacity(events.count)
-        received.reserveCapacity(events.count)
-        for event in events {
-            ids.append(event.eventID)
-            names.append(event.eventName)
-            users.append(event.userID)
-            properties.append(event.propertiesJSON)
-            times.append(event.timestamp.microseconds)
-            sessions.append(event.sessionID ?? "")
-            hasSession.append(event.sessionID != nil)
-            received.append(event.receivedAt.microseconds)
+        try await connection.query(PostgresQuery(unsafeSQL: stagingSQL), logger: logger)
+        try await connection.query("DELETE FROM incoming_events", logger: logger)
+        try await connection.copyFrom(table: "incoming_events", columns: stagingColumns, logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(1 << 20)
+            for event in events {
+                CopyText.append(row: event, to: &buffer)
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
-        var binds = PostgresBindings(capacity: 8)
-        binds.append(ids)
-        binds.append(names)
-        binds.append(users)
-        binds.append(properties)
-        binds.append(times)
-        binds.append(sessions)
-        binds.append(hasSession)
-        binds.append(received)
         var inserted = Set<String>()
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: insertSQL, binds: binds), logger: logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: insertSQL), logger: logger)
         for try await id in rows.decode(String.self) { inserted.insert(id) }
         return inserted
+    }
+}
+
+/// PostgreSQL's COPY text format: tab-separated columns, newline-terminated rows, `\N` for
+/// NULL, and backslash escapes for the four bytes that would break the framing.
+enum CopyText {
+    static func append(row event: Event, to buffer: inout ByteBuffer) {
+        field(event.eventID, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(event.eventName, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(event.userID, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(event.propertiesJSON, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(String(event.timestamp.microseconds))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        if let session = event.sessionID { field(session, to: &buffer) } else { buffer.writeStaticString("\\N") }
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(String(event.receivedAt.microseconds))
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    static func field(_ text: String, to buffer: inout ByteBuffer) {
+        let utf8 = text.utf8
+        if !utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            buffer.writeString(text)
+            return
+        }
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(byte)
+            }
+        }
     }
 }

@@ -47,21 +47,25 @@ struct RollupChanges {
 }
 
 extension PostgresStore {
+    /// Buckets arrive as arrays with a 1-based slot each; the batch's new (bucket, user) pairs
+    /// as user ids with their bucket's slot. A pair's key is a hash of its text (see
+    /// migrations/007_bucket_user_keys.sql, which must build the same text).
     static let bucketsSQL = """
-        WITH new_users AS (
-            INSERT INTO rollup_bucket_users (period, bucket, event_name, user_id)
-            SELECT u.period, \(timestamp("u.bucket")), u.event_name, u.user_id
-            FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]) AS u (period, bucket, event_name, user_id)
-            ORDER BY u.period, u.event_name, u.bucket, u.user_id
+        WITH b AS (
+            SELECT * FROM unnest($3::text[], $4::int8[], $5::text[], $6::int8[]) WITH ORDINALITY AS b (period, bucket, event_name, events, slot)
+        ), pairs AS (
+            SELECT hashtextextended(b.period || b.bucket::text || ':' || length(b.event_name) || ':' || b.event_name || u.user_id, 0) AS key, u.slot
+            FROM unnest($1::text[], $2::int8[]) AS u (user_id, slot) JOIN b USING (slot)
+        ), new_users AS (
+            INSERT INTO rollup_bucket_user_keys (key) SELECT key FROM pairs ORDER BY key
             ON CONFLICT DO NOTHING
-            RETURNING period, bucket, event_name
+            RETURNING key
         ), counted AS (
-            SELECT period, bucket, event_name, COUNT(*) AS users FROM new_users GROUP BY period, bucket, event_name
+            SELECT pairs.slot, COUNT(*) AS users FROM new_users JOIN pairs USING (key) GROUP BY pairs.slot
         )
         INSERT INTO rollup_buckets AS r (period, bucket, event_name, events, users)
         SELECT b.period, \(timestamp("b.bucket")), b.event_name, b.events, COALESCE(c.users, 0)
-        FROM unnest($5::text[], $6::int8[], $7::text[], $8::int8[]) AS b (period, bucket, event_name, events)
-        LEFT JOIN counted c ON c.period = b.period AND c.event_name = b.event_name AND c.bucket = \(timestamp("b.bucket"))
+        FROM b LEFT JOIN counted c USING (slot)
         ORDER BY b.period, b.event_name, b.bucket
         ON CONFLICT (period, event_name, bucket) DO UPDATE SET events = r.events + excluded.events, users = r.users + excluded.users
         """
@@ -91,25 +95,22 @@ extension PostgresStore {
     static func apply(_ changes: RollupChanges, on connection: PostgresConnection, logger: Logger) async throws {
         guard changes.totalEvents > 0 else { return }
         if !changes.buckets.isEmpty {
-            var users: (periods: [String], starts: [Int64], names: [String], ids: [String]) = ([], [], [], [])
+            var users: (ids: [String], slots: [Int64]) = ([], [])
             var buckets: (periods: [String], starts: [Int64], names: [String], events: [Int64]) = ([], [], [], [])
             for (key, value) in changes.buckets {
                 buckets.periods.append(key.interval.rawValue)
                 buckets.starts.append(key.start)
                 buckets.names.append(key.eventName)
                 buckets.events.append(value.events)
+                let slot = Int64(buckets.periods.count)
                 for user in value.users {
-                    users.periods.append(key.interval.rawValue)
-                    users.starts.append(key.start)
-                    users.names.append(key.eventName)
                     users.ids.append(user)
+                    users.slots.append(slot)
                 }
             }
-            var binds = PostgresBindings(capacity: 8)
-            binds.append(users.periods)
-            binds.append(users.starts)
-            binds.append(users.names)
+            var binds = PostgresBindings(capacity: 6)
             binds.append(users.ids)
+            binds.append(users.slots)
             binds.append(buckets.periods)
             binds.append(buckets.starts)
             binds.append(buckets.names)

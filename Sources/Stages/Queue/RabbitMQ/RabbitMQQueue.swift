@@ -54,6 +54,10 @@ public final class RabbitMQQueue: EventQueue {
         }
     }
 
+    /// Worker loops per worker process (`rabbitmq.consumers`); the broker shares messages
+    /// between consumers, so each loop stores different ones.
+    public var consumers: Int { config.consumers }
+
     /// A consumer on its own connection. `prefetch` is the worker's; `rabbitmq.prefetch`
     /// overrides it when set.
     public func makeConsumer(prefetch: Int) async throws -> any QueueConsumer {

@@ -17,6 +17,9 @@ public struct RabbitMQQueueConfig: Decodable, Sendable, Hashable {
     public var queue: String = "events"
     /// AMQP prefetch (basic.qos) for consumers; when unset, the worker's `prefetch` is used.
     public var prefetch: Int?
+    /// Worker loops per worker process, each with its own channel and store transaction:
+    /// two let PostgreSQL insert on two cores while one loop waits for its commit.
+    public var consumers: Int = 2
     /// Declare quorum queues (`x-queue-type: quorum`) instead of classic durable ones.
     public var quorum: Bool = false
     /// Where poison messages go, with their reason in the `x-smolhog-reason` header.
@@ -37,7 +40,7 @@ public struct RabbitMQQueueConfig: Decodable, Sendable, Hashable {
     public var resolvedDeadLetterQueue: String { deadLetterQueue ?? queue + ".dead" }
 
     enum CodingKeys: String, CodingKey {
-        case url, queue, prefetch, quorum
+        case url, queue, prefetch, quorum, consumers
         case deadLetterQueue = "dead_letter_queue"
         case confirmTimeoutMilliseconds = "confirm_timeout_ms"
         case connectTimeoutMilliseconds = "connect_timeout_ms"
@@ -51,6 +54,7 @@ public struct RabbitMQQueueConfig: Decodable, Sendable, Hashable {
         url = try container.decodeIfPresent(String.self, forKey: .url) ?? url
         queue = try container.decodeIfPresent(String.self, forKey: .queue) ?? queue
         prefetch = try container.decodeIfPresent(Int.self, forKey: .prefetch)
+        consumers = try container.decodeIfPresent(Int.self, forKey: .consumers) ?? consumers
         quorum = try container.decodeIfPresent(Bool.self, forKey: .quorum) ?? quorum
         deadLetterQueue = try container.decodeIfPresent(String.self, forKey: .deadLetterQueue)
         confirmTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .confirmTimeoutMilliseconds) ?? confirmTimeoutMilliseconds
@@ -71,6 +75,7 @@ public struct RabbitMQQueueConfig: Decodable, Sendable, Hashable {
         }
         if resolvedDeadLetterQueue == queue { problems.append(ConfigProblem(path: ["dead_letter_queue"], "must differ from 'queue'")) }
         if let prefetch, !(1...65535).contains(prefetch) { problems.append(ConfigProblem(path: ["prefetch"], "expected 1 to 65535")) }
+        if !(1...64).contains(consumers) { problems.append(ConfigProblem(path: ["consumers"], "expected 1 to 64 worker loops, got \(consumers)")) }
         let positive: [(String, Int)] = [
             ("confirm_timeout_ms", confirmTimeoutMilliseconds), ("connect_timeout_ms", connectTimeoutMilliseconds),
             ("reconnect_backoff_ms", reconnectBackoffMilliseconds), ("max_reconnect_backoff_ms", maxReconnectBackoffMilliseconds),
