@@ -8,14 +8,15 @@ struct SplitDeploymentTests {
         let dir: String
         let config: String
         let queue: String
+        let database: String
     }
 
     static func deployment(maxEventNameLength: Int = 200) async throws -> Deployment {
         let dir = try temporaryDirectory()
         let queue = "e2e-" + UUID().uuidString.prefix(8)
-        let config = try ServiceHarness.writeSplitConfig(
-            in: dir, queue: queue, database: try await ServiceHarness.freshDatabase(), maxEventNameLength: maxEventNameLength)
-        return Deployment(dir: dir, config: config, queue: queue)
+        let database = try await ServiceHarness.freshDatabase()
+        let config = try ServiceHarness.writeSplitConfig(in: dir, queue: queue, database: database, maxEventNameLength: maxEventNameLength)
+        return Deployment(dir: dir, config: config, queue: queue, database: database)
     }
 
     static func worker(_ deployment: Deployment) async throws -> DaemonProcess {
@@ -120,6 +121,10 @@ struct SplitDeploymentTests {
         let deadLettered = try await waitFor(timeout: .seconds(30)) { try await ServiceHarness.queueDepth(deployment.queue + ".dead") == 1 }
         #expect(deadLettered)
         #expect(worker.log.contains("dead-lettering it"))
+        // The searchable copy: the message with why, in the store's dead_letters table.
+        let recorded = try await ServiceHarness.run(
+            "/usr/bin/psql", [deployment.database, "-Atc", "SELECT source, reason LIKE '%store write failed%', length(payload) > 300 FROM dead_letters"])
+        #expect(recorded.output.trimmingCharacters(in: .whitespacesAndNewlines) == "worker|t|t")
     }
 
     @Test func twoIngestNodesAndTwoWorkersShareOneQueueExactly() async throws {

@@ -13,10 +13,15 @@ public protocol EventStore: Sendable {
     /// (a value the schema cannot hold); false for outages, timeouts and anything unknown.
     /// The worker dead-letters only on permanent failures and retries the rest without limit.
     func isPermanent(_ error: any Error) -> Bool
+    /// Keeps a message the worker gives up on, with why, where operators query the data (a
+    /// `dead_letters` table). The queue's own dead-letter queue still gets the message; this
+    /// is the searchable record. A store without such a table does nothing.
+    func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws
 }
 
 extension EventStore {
     public func isPermanent(_ error: any Error) -> Bool { false }
+    public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {}
 }
 
 /// Rollup changes for newly inserted events, computed by `aggregate` and applied by the store.

@@ -59,6 +59,11 @@ public struct WorkerPath: Sendable {
 
     public var storeHealth: @Sendable () async -> DependencyHealth { { [store] in await store.health() } }
 
+    /// Records a message the worker gives up on in the store (see `EventStore.recordDeadLetter`).
+    public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {
+        try await store.recordDeadLetter(body, source: source, reason: reason)
+    }
+
     /// Whether a failure of `store(_:)` would recur on retry (see `EventStore.isPermanent`).
     public func isPermanent(_ error: any Error) -> Bool { store.isPermanent(error) }
 

@@ -80,8 +80,7 @@ public struct WorkerLoop: Service {
                 decoded.append((delivery, try EventBatchCodec.decode(delivery.body)))
             } catch {
                 logger.error("Message cannot be decoded; dead-lettering it.", metadata: ["reason": "\(error)", "tag": "\(delivery.tag)"])
-                Counter(label: "smolhog_worker_dead_lettered_messages_total").increment()
-                try await consumer.deadLetter(delivery, reason: "undecodable message: \(error)")
+                try await deadLetter(delivery, reason: "undecodable message: \(error)", consumer: consumer)
             }
         }
         guard !decoded.isEmpty else { return }
@@ -95,12 +94,23 @@ public struct WorkerLoop: Service {
                 logger.error(
                     "The store keeps refusing a message; dead-lettering it.",
                     metadata: ["reason": "\(failure)", "tag": "\(item.delivery.tag)", "events": "\(item.events.count)"])
-                Counter(label: "smolhog_worker_dead_lettered_messages_total").increment()
-                try await consumer.deadLetter(item.delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)")
+                try await deadLetter(item.delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)", consumer: consumer)
             } else {
                 try await consumer.ack([item.delivery])
             }
         }
+    }
+
+    /// Records the message in the store's dead letters (best effort: the queue's dead-letter
+    /// queue is the copy that counts), then moves it to the queue's dead-letter queue.
+    func deadLetter(_ delivery: Delivery, reason: String, consumer: any QueueConsumer) async throws {
+        Counter(label: "smolhog_worker_dead_lettered_messages_total").increment()
+        do {
+            try await path.recordDeadLetter(delivery.body, source: "worker", reason: reason)
+        } catch {
+            logger.warning("Could not record the dead letter in the store.", metadata: ["error": "\(error)", "tag": "\(delivery.tag)"])
+        }
+        try await consumer.deadLetter(delivery, reason: reason)
     }
 
     /// Returns nil once stored; the error after `permanentFailures` permanent failures.

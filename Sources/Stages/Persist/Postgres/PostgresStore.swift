@@ -105,6 +105,24 @@ public final class PostgresStore: EventStore, Service, Sendable {
         return inserted
     }
 
+    /// A row in `dead_letters` (migrations/006_dead_letters.sql) with the message as sent.
+    public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {
+        try await requireSchema()
+        let logger = logger
+        do {
+            try await withPooledConnection(doing: "record a dead letter") { connection in
+                var binds = PostgresBindings(capacity: 3)
+                binds.append(source)
+                binds.append(ByteBuffer(bytes: body))
+                binds.append(reason)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "INSERT INTO dead_letters (source, payload, reason) VALUES ($1, $2, $3)", binds: binds), logger: logger)
+            }
+        } catch {
+            throw storeError(error, doing: "record a dead letter")
+        }
+    }
+
     public func health() async -> DependencyHealth {
         do {
             let endpoint = endpoint
