@@ -59,6 +59,27 @@ import Testing
         #expect(try await rejection({ $0["properties"] = nil })?.field == nil)
     }
 
+    /// The ingest fast path: properties arrive as the parser's checked text.
+    @Test func rawPropertiesPassAsTextWithinSizeAndDepth() async throws {
+        var config = ValidateStageKind.Config()
+        config.maxPropertiesDepth = 2
+        config.maxPropertiesBytes = 30
+        let strict = ValidateStage(config: config)
+        func raw(_ properties: String) throws -> RawEvent {
+            let body = #"{"events":[{"event_id":"e1","event_name":"n","user_id":"u","timestamp":"2024-05-06T07:08:09Z","properties":\#(properties)}]}"#
+            let parsed = try JSONParser.parseEventArray(Array(body.utf8), arrayKey: "events").body
+            return RawEvent(fields: try #require(parsed.items?.first?.objectValue), rawProperties: parsed.properties.first ?? nil)
+        }
+        let long = String(repeating: "x", count: 30)
+        let items = [try raw(#"{ "plan" : "pro", "n" : [1] }"#), try raw(#"{"a":{"b":{"c":1}}}"#), try raw(#"{"s":"\#(long)"}"#)]
+        let batch = try await strict.process(Batch(items))
+        #expect(batch.items.map(\.propertiesJSON) == [#"{"plan":"pro","n":[1]}"#])
+        #expect(batch.items.first?.properties == ["plan": "pro", "n": [1]])
+        #expect(batch.rejections.map(\.index) == [1, 2])
+        #expect(batch.rejections.map(\.field) == ["properties", "properties"])
+        #expect(batch.rejections[0].reason.contains("nested 3 levels") && batch.rejections[1].reason.contains("at most 30"))
+    }
+
     @Test func limitsNameAndIDLengths() async throws {
         var config = ValidateStageKind.Config()
         config.maxEventNameLength = 5

@@ -6,7 +6,13 @@
 /// `properties`, `timestamp`, `session_id`). Nothing about it is guaranteed yet.
 public struct RawEvent: Sendable, Hashable {
     public var fields: JSONObject
-    public init(fields: JSONObject) { self.fields = fields }
+    /// `properties` when the wire decoder kept the object as checked text (then it is not in
+    /// `fields`); `validate` passes it on without building a tree.
+    public var rawProperties: RawJSONObject?
+    public init(fields: JSONObject, rawProperties: RawJSONObject? = nil) {
+        self.fields = fields
+        self.rawProperties = rawProperties
+    }
 }
 
 /// A validated event. Invariants (established by the `validate` stage): ids and name are

@@ -128,6 +128,20 @@ public struct ValidateStage: Stage {
         case let other?: return .failure(ItemFailure(field: "session_id", "must be a string or null, got \(other.typeName)"))
         }
 
+        if let raw = raw.rawProperties {
+            // Checked and compacted by the parser: the text's length is the compact size.
+            guard raw.depth <= config.maxPropertiesDepth else {
+                return .failure(ItemFailure(field: "properties", "is nested \(raw.depth) levels deep; at most \(config.maxPropertiesDepth) are allowed"))
+            }
+            guard raw.text.utf8.count <= config.maxPropertiesBytes else {
+                return .failure(
+                    ItemFailure(field: "properties", "is \(raw.text.utf8.count) bytes of JSON; at most \(config.maxPropertiesBytes) are allowed"))
+            }
+            return .success(
+                Event(
+                    eventID: eventID, eventName: eventName, userID: userID, propertiesJSON: raw.text, timestamp: timestamp, sessionID: sessionID,
+                    receivedAt: receivedAt))
+        }
         var properties = JSONObject()
         switch fields["properties"] {
         case .none, .null?: break

@@ -17,14 +17,17 @@ struct IngestRoutes: Sendable {
 
     func postEvents(_ request: Request) async throws -> Response {
         let receivedAt = Timestamp.now()
-        let body = try await RequestBody.json(request, limit: maxBodyBytes)
-        guard case .object(let root) = body else {
-            throw APIError(.badRequest, "invalid_body", "body must be a JSON object {\"events\": [...]}, got \(body.typeName)")
+        // Properties stay checked text from here to the store (no tree, no re-serializing).
+        let (body, other) = try await RequestBody.eventArray(request, arrayKey: "events", limit: maxBodyBytes)
+        if let other {
+            throw APIError(.badRequest, "invalid_body", "body must be a JSON object {\"events\": [...]}, got \(other.typeName)")
         }
-        guard case .array(let items) = root["events"] ?? .null else {
-            throw APIError(.badRequest, "invalid_body", "field 'events' must be an array of event objects, got \(root["events"]?.typeName ?? "nothing")")
+        guard let items = body.items else {
+            throw APIError(
+                .badRequest, "invalid_body", "field 'events' must be an array of event objects, got \(body.root["events"]?.typeName ?? "nothing")")
         }
-        let batch = Self.rawBatch(items.map { item in item.objectValue.map { RawEvent(fields: $0) } }, receivedAt: receivedAt)
+        let raw = zip(items, body.properties).map { item, properties in item.objectValue.map { RawEvent(fields: $0, rawProperties: properties) } }
+        let batch = Self.rawBatch(raw, receivedAt: receivedAt)
         let outcome = try await ingest(batch)
         return outcome.smolHogResponse(received: items.count)
     }

@@ -7,8 +7,19 @@ import NIOCore
 import PipelineKit
 
 enum RequestBody {
-    /// Collects the body (at most `limit` bytes, before and after decompression) and parses it.
-    static func json(_ request: Request, limit: Int) async throws -> JSONValue {
+    /// Parses a body that carries events in the array `arrayKey`, properties kept as text
+    /// (see `JSONParser.parseEventArray`).
+    static func eventArray(_ request: Request, arrayKey: String, limit: Int) async throws -> (body: EventArrayBody, value: JSONValue?) {
+        let buffer = try await bytes(request, limit: limit)
+        do {
+            return try JSONParser.parseEventArray(buffer.readableBytesView, arrayKey: arrayKey)
+        } catch {
+            throw APIError(.badRequest, "malformed_json", "body is not valid JSON: \(error)")
+        }
+    }
+
+    /// Collects and decompresses the body, at most `limit` bytes before and after.
+    static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
         var buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
@@ -22,11 +33,7 @@ enum RequestBody {
         case let other?:
             throw APIError(.unsupportedMediaType, "unsupported_encoding", "Content-Encoding '\(other)' is not supported; expected gzip, deflate or none")
         }
-        do {
-            return try JSONParser.parse(buffer.readableBytesView)
-        } catch {
-            throw APIError(.badRequest, "malformed_json", "body is not valid JSON: \(error)")
-        }
+        return buffer
     }
 
     private static func decompress(_ buffer: inout ByteBuffer, _ algorithm: CompressionAlgorithm, limit: Int) throws -> ByteBuffer {

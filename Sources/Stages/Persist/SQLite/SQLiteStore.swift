@@ -20,10 +20,11 @@ public final class SQLiteStore: EventStore, Service, Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Indexes and rollup tables outgrow SQLite's 2 MB default page cache within a few
-            // hundred thousand events; every miss is then a pread copy. A bigger cache and a
-            // memory-mapped file keep the hot b-tree pages in reach (memory is only used as
-            // pages are touched, so idle RSS stays small).
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // hundred thousand events; every miss is then a pread copy. The writer gets a
+            // bigger cache (readers, which only read rollups and pages of events, keep the
+            // default), and every connection maps the file. Memory is only used as pages are
+            // touched, so idle RSS stays small.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
             for pragma in WALCheckpointer.writerPragmas { try db.execute(sql: pragma) }
             db.add(function: BucketUserKey.sqlFunction)

@@ -1,0 +1,112 @@
+// ByteReader, checking without building: validates a value exactly as parseValue would
+// (same errors, same positions) and copies it without insignificant whitespace. This is how
+// event properties cross the ingest path as text instead of a tree.
+
+/// A JSON object kept as text: what the parser checked and copied, compact (no whitespace
+/// outside strings), with strings and numbers exactly as sent.
+public struct RawJSONObject: Sendable, Hashable {
+    public let text: String
+    /// Nesting depth as `JSONValue.depth` counts it (`{}` is 1).
+    public let depth: Int
+    init(validatedText: String, depth: Int) {
+        self.text = validatedText
+        self.depth = depth
+    }
+}
+
+extension ByteReader {
+    /// Checks the value at `index` and appends its compact text to `out`; returns its depth.
+    mutating func skipValue(depth: Int, into out: inout [UInt8]) throws(Failure) -> Int {
+        guard index < buffer.count else { throw error("unexpected end of input, expected a value") }
+        switch buffer[index] {
+        case UInt8(ascii: "{"): return try skipContainer(depth: depth + 1, close: UInt8(ascii: "}"), into: &out)
+        case UInt8(ascii: "["): return try skipContainer(depth: depth + 1, close: UInt8(ascii: "]"), into: &out)
+        case UInt8(ascii: "\""): try skipString(into: &out)
+        case UInt8(ascii: "t"): try copyLiteral("true", into: &out)
+        case UInt8(ascii: "f"): try copyLiteral("false", into: &out)
+        case UInt8(ascii: "n"): try copyLiteral("null", into: &out)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let range = try scanNumber()
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[range]))
+        default: throw error("unexpected character '\(printable(buffer[index]))', expected a value")
+        }
+        return 0
+    }
+
+    mutating func copyLiteral(_ word: StaticString, into out: inout [UInt8]) throws(Failure) {
+        try expectLiteral(word)
+        out.append(contentsOf: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+    }
+
+    /// An object (`close` is `}`: string keys and `:`) or an array, with the same messages as
+    /// parseObject / parseArray.
+    mutating func skipContainer(depth: Int, close: UInt8, into out: inout [UInt8]) throws(Failure) -> Int {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        let isObject = close == UInt8(ascii: "}")
+        out.append(buffer[index])
+        index += 1
+        var inner = 0
+        skipWhitespace()
+        if index < buffer.count, buffer[index] == close {
+            index += 1
+            out.append(close)
+            return 1
+        }
+        while true {
+            skipWhitespace()
+            if isObject {
+                guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
+                    throw error(index < buffer.count ? "expected a string key in object" : "unexpected end of input in object")
+                }
+                try skipString(into: &out)
+                skipWhitespace()
+                guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
+                index += 1
+                out.append(UInt8(ascii: ":"))
+                skipWhitespace()
+            }
+            inner = max(inner, try skipValue(depth: depth, into: &out))
+            if try endOfMember(closing: close) {
+                out.append(close)
+                return 1 + inner
+            }
+            out.append(UInt8(ascii: ","))
+        }
+    }
+
+    /// A string, copied with its escapes as sent; escapes and UTF-8 are checked as in
+    /// parseString.
+    mutating func skipString(into out: inout [UInt8]) throws(Failure) {
+        let opening = index
+        index += 1
+        var asciiOnly = true
+        var scratch: [UInt8] = []
+        while index < buffer.count {
+            let byte = buffer[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                let body = UnsafeBufferPointer(rebasing: buffer[opening + 1..<index - 1])
+                if !asciiOnly, String(validating: body, as: UTF8.self) == nil { throw error("invalid UTF-8 in string", at: opening + 1) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[opening..<index]))
+                return
+            case UInt8(ascii: "\\"):
+                switch try escapeLetter() {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                    UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"):
+                    // Decoded into scratch only to run the same surrogate checks.
+                    scratch.removeAll(keepingCapacity: true)
+                    try appendUnicodeEscape(to: &scratch)
+                case let escape: throw error("invalid escape '\\\(printable(escape))' in string", at: index - 2)
+                }
+            default:
+                if byte < 0x20 { throw error("unescaped control character in string") }
+                if byte >= 0x80 { asciiOnly = false }
+                index += 1
+            }
+        }
+        throw error("unterminated string", at: opening)
+    }
+}

@@ -1,0 +1,300 @@
+// ByteReader: the JSON grammar over raw UTF-8 bytes, building values (this file) or only
+// checking and copying them (ByteReader+Skip.swift). Used by JSONParser; nothing else.
+
+/// A cursor over UTF-8 bytes that reads JSON values. `JSONParser` and `JSONParser+Events`
+/// drive it; it owns the grammar checks and the positions of errors.
+struct ByteReader {
+    struct Failure: Error {
+        var reason: String
+        var offset: Int
+    }
+
+    let buffer: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var index = 0
+
+    init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.buffer = buffer
+        self.maxDepth = maxDepth
+    }
+
+    func error(_ reason: String, at offset: Int? = nil) -> Failure {
+        Failure(reason: reason, offset: offset ?? index)
+    }
+
+    func locate(_ failure: Failure) -> JSONParseError {
+        var line = 1
+        var column = 1
+        for byte in buffer[0..<min(failure.offset, buffer.count)] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return JSONParseError(reason: failure.reason, offset: failure.offset, line: line, column: column)
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while index < buffer.count {
+            switch buffer[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+        guard index < buffer.count else { throw error("unexpected end of input, expected a value") }
+        switch buffer[index] {
+        case UInt8(ascii: "{"): return .object(try parseObject(depth: depth + 1))
+        case UInt8(ascii: "["): return .array(try parseArray(depth: depth + 1))
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw error("unexpected character '\(printable(buffer[index]))', expected a value")
+        }
+    }
+
+    mutating func expectLiteral(_ word: StaticString) throws(Failure) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= buffer.count else { throw error("unexpected end of input in literal") }
+        for offset in 0..<count where buffer[index + offset] != word.utf8Start[offset] {
+            throw error("invalid literal, expected '\(word)'")
+        }
+        index += count
+    }
+
+    mutating func parseObject(depth: Int) throws(Failure) -> JSONObject {
+        var unused: RawJSONObject?
+        return try parseObject(depth: depth, keepingRaw: nil, raw: &unused)
+    }
+
+    /// Parses an object. When `rawKey` is given and that member's value is an object, the
+    /// value is checked and copied as compact text into `raw` instead of being built (and is
+    /// not among the returned members); the last duplicate of the key still wins.
+    mutating func parseObject(depth: Int, keepingRaw rawKey: String?, raw: inout RawJSONObject?) throws(Failure) -> JSONObject {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        index += 1
+        var members: [(key: String, value: JSONValue)] = []
+        skipWhitespace()
+        if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
+            index += 1
+            return JSONObject(members)
+        }
+        while true {
+            let key = try parseMemberKey()
+            if let rawKey, key == rawKey {
+                members.removeAll { $0.key == key }
+                raw = nil
+                if index < buffer.count, buffer[index] == UInt8(ascii: "{") {
+                    var text: [UInt8] = []
+                    text.reserveCapacity(512)
+                    let nesting = try skipValue(depth: depth, into: &text)
+                    raw = RawJSONObject(validatedText: String(decoding: text, as: UTF8.self), depth: nesting)
+                    if try endOfMember(closing: UInt8(ascii: "}")) { return JSONObject(members) }
+                    continue
+                }
+            }
+            let value = try parseValue(depth: depth)
+            // Last duplicate wins, as in JSONSerialization and most parsers.
+            if let existing = members.firstIndex(where: { $0.key == key }) {
+                members[existing].value = value
+            } else {
+                members.append((key: key, value: value))
+            }
+            if try endOfMember(closing: UInt8(ascii: "}")) { return JSONObject(members) }
+        }
+    }
+
+    /// Reads `"key":` and the whitespace around it; returns the key.
+    mutating func parseMemberKey() throws(Failure) -> String {
+        skipWhitespace()
+        guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
+            throw error(index < buffer.count ? "expected a string key in object" : "unexpected end of input in object")
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// After a member or item: consumes `,` (returns false) or `closing` (returns true).
+    mutating func endOfMember(closing: UInt8) throws(Failure) -> Bool {
+        let kind = closing == UInt8(ascii: "}") ? "object" : "array"
+        skipWhitespace()
+        guard index < buffer.count else { throw error("unexpected end of input in \(kind)") }
+        switch buffer[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case closing:
+            index += 1
+            return true
+        default: throw error(kind == "object" ? "expected ',' or '}' in object" : "expected ',' or ']' in array")
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(Failure) -> [JSONValue] {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        index += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if index < buffer.count, buffer[index] == UInt8(ascii: "]") {
+            index += 1
+            return items
+        }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue(depth: depth))
+            if try endOfMember(closing: UInt8(ascii: "]")) { return items }
+        }
+    }
+
+    mutating func parseNumber() throws(Failure) -> JSONNumber {
+        let range = try scanNumber()
+        return JSONNumber(validatedLiteral: String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self))
+    }
+
+    /// Checks the number at `index` against the grammar and the double range; returns its bytes.
+    mutating func scanNumber() throws(Failure) -> Range<Int> {
+        let start = index
+        if buffer[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number: expected a digit") }
+        if buffer[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < buffer.count, isDigit(buffer[index]) { throw error("invalid number: leading zero") }
+        } else {
+            while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+        }
+        if index < buffer.count, buffer[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number: expected a digit after '.'") }
+            while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+        }
+        var hasExponent = false
+        if index < buffer.count, buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E") {
+            hasExponent = true
+            index += 1
+            if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number: expected a digit in exponent") }
+            while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+        }
+        // A number no double can hold (1e999) would fail later in a store (PostgreSQL's
+        // numeric, SQLite's REAL); reject it here, where the client can be told.
+        if index - start > 15 || hasExponent {
+            let literal = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
+            if !(Double(literal)?.isFinite ?? false) { throw error("number \(literal.prefix(32)) is out of range", at: start) }
+        }
+        return start..<index
+    }
+
+    @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+    /// Reads a string starting at the opening quote. Runs without escapes are copied as-is
+    /// (after UTF-8 validation); escapes are decoded, surrogate pairs joined.
+    mutating func parseString() throws(Failure) -> String {
+        index += 1
+        let start = index
+        // Fast path: no escapes, all printable.
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: buffer[start..<index])
+                index += 1
+                return try decodeUTF8(slice, at: start)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        var bytes = [UInt8](UnsafeBufferPointer(rebasing: buffer[start..<index]))
+        while index < buffer.count {
+            let byte = buffer[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return try bytes.withUnsafeBufferPointer { pointer throws(Failure) in try decodeUTF8(pointer, at: start) }
+            case UInt8(ascii: "\\"):
+                switch try escapeLetter() {
+                case UInt8(ascii: "\""): bytes.append(0x22)
+                case UInt8(ascii: "\\"): bytes.append(0x5C)
+                case UInt8(ascii: "/"): bytes.append(0x2F)
+                case UInt8(ascii: "b"): bytes.append(0x08)
+                case UInt8(ascii: "f"): bytes.append(0x0C)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "u"): try appendUnicodeEscape(to: &bytes)
+                case let escape: throw error("invalid escape '\\\(printable(escape))' in string", at: index - 2)
+                }
+            default:
+                if byte < 0x20 { throw error("unescaped control character in string") }
+                bytes.append(byte)
+                index += 1
+            }
+        }
+        throw error("unterminated string", at: start - 1)
+    }
+
+    /// Consumes a backslash and the letter after it; returns the letter.
+    mutating func escapeLetter() throws(Failure) -> UInt8 {
+        index += 1
+        guard index < buffer.count else { throw error("unexpected end of input in string escape") }
+        index += 1
+        return buffer[index - 1]
+    }
+
+    mutating func appendUnicodeEscape(to bytes: inout [UInt8]) throws(Failure) {
+        let escapeStart = index - 2
+        var scalar = try readHex4()
+        if (0xD800...0xDBFF).contains(scalar) {
+            guard index + 1 < buffer.count, buffer[index] == UInt8(ascii: "\\"), buffer[index + 1] == UInt8(ascii: "u") else {
+                throw error("unpaired UTF-16 surrogate in \\u escape", at: escapeStart)
+            }
+            index += 2
+            let low = try readHex4()
+            guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired UTF-16 surrogate in \\u escape", at: escapeStart) }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00...0xDFFF).contains(scalar) {
+            throw error("unpaired UTF-16 surrogate in \\u escape", at: escapeStart)
+        }
+        guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape", at: escapeStart) }
+        UTF8.encode(unicode) { bytes.append($0) }
+    }
+
+    mutating func readHex4() throws(Failure) -> UInt32 {
+        guard index + 4 <= buffer.count else { throw error("unexpected end of input in \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = buffer[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Failure) -> String {
+        // ASCII is always valid; only multi-byte runs need the validating decoder.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw error("invalid UTF-8 in string", at: offset)
+        }
+        return string
+    }
+
+    func printable(_ byte: UInt8) -> String {
+        (0x20..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
+    }
+}
