@@ -96,7 +96,6 @@ def wait_drained(port, expected, timeout=600):
 
 EMBEDDED_YAML = os.environ.get("BENCH_EMBEDDED_YAML") or """
 server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
-worker: {{prefetch: 200}}
 stages:
   - validate: {{max_batch: 1000}}
   - enrich: []
@@ -107,11 +106,10 @@ stages:
 
 SPLIT_YAML = """
 server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
-worker: {{prefetch: 200}}
 stages:
   - validate: {{max_batch: 1000}}
   - enrich: []
-  - queue: {{rabbitmq: {{url: "${{SMOLHOG_TEST_RABBITMQ_URL}}", queue: "bench-{run}", prefetch: 200}}}}
+  - queue: {{rabbitmq: {{url: "${{SMOLHOG_TEST_RABBITMQ_URL}}", queue: "bench-{run}"}}}}
   - persist: {{postgres: {{url: "${{SMOLHOG_TEST_POSTGRES_URL}}", pool: 8, batch: 5000}}}}
   - aggregate
 """

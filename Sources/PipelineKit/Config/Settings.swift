@@ -44,7 +44,7 @@ public struct ServerSettings: Decodable, Sendable, Hashable {
 /// `worker:` in pipeline.yaml.
 public struct WorkerSettings: Decodable, Sendable, Hashable {
     /// Messages the queue may hand the worker before it acknowledges (AMQP prefetch).
-    public var prefetch: Int = 200
+    public var prefetch: Int = 500
     /// Tries of a message while the store is up before it goes to the dead-letter queue.
     public var maxAttempts: Int = 5
     /// First retry delay; doubles up to `maxBackoffMilliseconds`.

@@ -12,6 +12,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     let pool: DatabasePool
     let path: String
     let checkpointer: WALCheckpointer
+    let knownBucketUsers = KnownBucketUsers()
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public init(path: String) throws {
@@ -40,11 +41,15 @@ public final class SQLiteStore: EventStore, Service, Sendable {
 
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
-        return try await pool.write { db in
+        let known = knownBucketUsers
+        let (inserted, keys) = try await pool.write { db in
             let inserted = try Self.insert(events, db: db)
-            for delta in try inTransaction(inserted) { try Self.apply(delta, db: db) }
-            return inserted
+            var keys: [Int64] = []
+            for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
+            return (inserted, keys)
         }
+        known.remember(keys)
+        return inserted
     }
 
     static func insert(_ events: [Event], db: Database) throws -> [StoredEvent] {
@@ -66,21 +71,25 @@ public final class SQLiteStore: EventStore, Service, Sendable {
         return inserted
     }
 
-    static func apply(_ delta: RollupDelta, db: Database) throws {
-        guard delta.totalEvents > 0 else { return }
+    /// Applies one delta; returns the bucket-user keys it stored or found stored, for the
+    /// caller to remember once the transaction has committed.
+    static func apply(_ delta: RollupDelta, db: Database, known: KnownBucketUsers) throws -> [Int64] {
+        guard delta.totalEvents > 0 else { return [] }
         let addUser = try SQLiteRowWriter(db, sql: "INSERT INTO rollup_bucket_user_keys (key) VALUES (?) ON CONFLICT DO NOTHING")
         let addBucket = try db.cachedStatement(
             sql: """
                 INSERT INTO rollup_buckets (interval, bucket, event_name, events, users) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (interval, event_name, bucket) DO UPDATE SET events = events + excluded.events, users = users + excluded.users
                 """)
+        var seen: [Int64] = []
         for (interval, buckets) in delta.buckets {
             for bucket in buckets {
-                var newUsers = 0
-                for user in bucket.users {
-                    let key = BucketUserKey.make(interval: interval.rawValue, bucket: bucket.start.microseconds, eventName: bucket.eventName, userID: user)
-                    newUsers += try addUser.run(.int(key))
+                let keys = bucket.users.map { user in
+                    BucketUserKey.make(interval: interval.rawValue, bucket: bucket.start.microseconds, eventName: bucket.eventName, userID: user)
                 }
+                var newUsers = 0
+                for key in known.unknown(keys) { newUsers += try addUser.run(.int(key)) }
+                seen += keys
                 try addBucket.execute(arguments: [interval.rawValue, bucket.start.microseconds, bucket.eventName, bucket.events, newUsers])
             }
         }
@@ -110,6 +119,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             }
         }
         try db.execute(sql: "UPDATE rollup_totals SET events = events + ?, users = users + ? WHERE id = 1", arguments: [delta.totalEvents, newPersons])
+        return seen
     }
 
     /// Constraint, type, size and range errors are about the rows; busy, I/O and full-disk

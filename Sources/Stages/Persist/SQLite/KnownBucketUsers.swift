@@ -1,0 +1,28 @@
+// KnownBucketUsers: the bucket-user keys this process has seen committed, so the writer
+// skips probing rollup_bucket_user_keys for a user it already counted in a bucket. Owns
+// only the memory; the table stays the truth.
+
+import Synchronization
+
+/// Keys known to be in `rollup_bucket_user_keys`. Valid because the embedded store has one
+/// writer, this process: a key is remembered only after the transaction that holds it
+/// committed, and nothing else deletes keys. Repeat users in the current hour and day are
+/// the common case, and each of their events would otherwise cost up to four index probes.
+final class KnownBucketUsers: Sendable {
+    /// About 32 MB at most; past it the set starts over (the table still answers).
+    static let limit = 2_000_000
+    let keys = Mutex<Set<Int64>>([])
+
+    /// The keys not known to be stored.
+    func unknown(_ candidates: [Int64]) -> [Int64] {
+        keys.withLock { known in candidates.filter { !known.contains($0) } }
+    }
+
+    /// Call only after the transaction that stored `committed` has committed.
+    func remember(_ committed: [Int64]) {
+        keys.withLock { known in
+            if known.count + committed.count > Self.limit { known.removeAll(keepingCapacity: true) }
+            known.formUnion(committed)
+        }
+    }
+}
