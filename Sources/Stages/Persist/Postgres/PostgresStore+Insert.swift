@@ -44,17 +44,9 @@ extension PostgresStore {
     static func insert(_ events: ArraySlice<Event>, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         try await connection.query(PostgresQuery(unsafeSQL: stagingSQL), logger: logger)
         try await connection.query("DELETE FROM incoming_events", logger: logger)
+        let chunks = CopyText.encode(events)
         try await connection.copyFrom(table: "incoming_events", columns: stagingColumns, logger: logger) { writer in
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(1 << 20)
-            for event in events {
-                CopyText.append(row: event, to: &buffer)
-                if buffer.readableBytes >= 1 << 20 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            for chunk in chunks { try await writer.write(chunk) }
         }
         var inserted = Set<String>()
         let rows = try await connection.query(PostgresQuery(unsafeSQL: insertSQL), logger: logger)
@@ -83,20 +75,42 @@ enum CopyText {
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    static func field(_ text: String, to buffer: inout ByteBuffer) {
-        let utf8 = text.utf8
-        if !utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
-            buffer.writeString(text)
-            return
-        }
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            default: buffer.writeInteger(byte)
+    /// The rows in buffers of about 1 MiB each.
+    static func encode(_ events: ArraySlice<Event>) -> [ByteBuffer] {
+        var chunks: [ByteBuffer] = []
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1 << 20)
+        for event in events {
+            append(row: event, to: &buffer)
+            if buffer.readableBytes >= 1 << 20 {
+                chunks.append(buffer)
+                buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 20)
             }
+        }
+        if buffer.readableBytes > 0 { chunks.append(buffer) }
+        return chunks
+    }
+
+    /// Copies runs without special bytes in one go (JSON text is full of backslashes).
+    static func field(_ text: String, to buffer: inout ByteBuffer) {
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for (position, byte) in bytes.enumerated() {
+                let escaped: StaticString
+                switch byte {
+                case UInt8(ascii: "\\"): escaped = "\\\\"
+                case UInt8(ascii: "\t"): escaped = "\\t"
+                case UInt8(ascii: "\n"): escaped = "\\n"
+                case UInt8(ascii: "\r"): escaped = "\\r"
+                default: continue
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<position]))
+                buffer.writeStaticString(escaped)
+                start = position + 1
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...]))
         }
     }
 }
