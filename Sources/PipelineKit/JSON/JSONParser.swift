@@ -1,7 +1,7 @@
-// JSONParser: bytes → JSONValue. Owns the grammar (RFC 8259) and the error positions; it is
-// the hot path of ingest (every request body goes through it), so it works on raw UTF-8
-// bytes and builds no intermediate tree. Benchmarked against JSONSerialization in bench/ and
-// cross-checked against it by randomized tests.
+// JSONParser: bytes → JSONValue, the entry points. The grammar (RFC 8259) and the error
+// positions live in ByteReader; it works on raw UTF-8 bytes and builds no intermediate tree.
+// Cross-checked against JSONSerialization by randomized tests; the ingest path uses the
+// event-array form (JSONParser+Events.swift), which leaves properties as text.
 
 /// Why a body is not JSON, and where: the byte offset and the 1-based line and column.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {

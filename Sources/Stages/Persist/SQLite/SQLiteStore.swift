@@ -23,10 +23,10 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             // Indexes and rollup tables outgrow SQLite's 2 MB default page cache within a few
             // hundred thousand events; every miss is then a pread copy. The writer gets a
             // bigger cache (readers, which only read rollups and pages of events, keep the
-            // default), and every connection maps the file. Memory is only used as pages are
-            // touched, so idle RSS stays small.
+            // default). The cache fills only as pages are touched, so idle RSS stays small.
+            // (Memory-mapping the file measured the same throughput and counted every touched
+            // page of the database in RSS: 900 MB after 1.5M events.)
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
             for pragma in WALCheckpointer.writerPragmas { try db.execute(sql: pragma) }
             db.add(function: BucketUserKey.sqlFunction)
         }
