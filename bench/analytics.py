@@ -108,9 +108,9 @@ def measure(binary, folder, config_text, duration, label, n, env):
     return rows
 
 
-def run(binary, work, counts, env, duration):
+def run(binary, work, counts, env, duration, stores=("sqlite", "postgres")):
     rows = []
-    for n in counts:
+    for n in (counts if "sqlite" in stores else []):
         folder = tempfile.mkdtemp(dir=work, prefix=f"analytics-sqlite-{n}-")
         port = free_port()
         config = os.path.join(folder, "pipeline.yaml")
@@ -123,7 +123,7 @@ def run(binary, work, counts, env, duration):
         log(f"  sqlite: loaded {n} events in {time.time() - started:.0f} s")
         rows += measure(binary, folder, SQLITE_YAML, duration, "sqlite", n, {})
         subprocess.run(["rm", "-rf", folder])
-    if env.get("SMOLHOG_TEST_POSTGRES_URL"):
+    if "postgres" in stores and env.get("SMOLHOG_TEST_POSTGRES_URL"):
         for n in counts:
             folder = tempfile.mkdtemp(dir=work, prefix=f"analytics-pg-{n}-")
             url = fresh_database(env["SMOLHOG_TEST_POSTGRES_URL"], f"bench_{n}")

@@ -202,6 +202,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rows", default="1000000,10000000", help="event counts for the analytics scenario")
+    parser.add_argument("--stores", default="sqlite,postgres", help="stores for the analytics scenario")
     parser.add_argument("--binary", default=None)
     args = parser.parse_args()
     scenarios = args.scenarios.split(",")
@@ -221,13 +222,14 @@ def main():
         if "latency" in scenarios:
             best = max((r["end_to_end_events_per_s"] for r in results.get("embedded", []) if r["batch"] == 100), default=50000)
             results["latency"] = paced_latency(binary, work, best, 100, args.duration, args.connections)
-        if "split" in scenarios or "analytics" in scenarios:
+        stores = args.stores.split(",")
+        if "split" in scenarios or ("analytics" in scenarios and "postgres" in stores):
             services = Services(work)
         if "split" in scenarios:
             results["split"] = throughput(binary, work, "split", sizes, args.duration, args.connections, services.env)
         if "analytics" in scenarios:
             import analytics
-            results["analytics"] = analytics.run(binary, work, [int(r) for r in args.rows.split(",")], services.env, args.duration)
+            results["analytics"] = analytics.run(binary, work, [int(r) for r in args.rows.split(",")], services.env if services else {}, args.duration, stores)
     finally:
         if services:
             services.stop()
