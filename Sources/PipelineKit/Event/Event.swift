@@ -41,13 +41,7 @@ public struct Event: Sendable {
         eventID: String, eventName: String, userID: String, properties: JSONObject = [:], timestamp: Timestamp,
         sessionID: String? = nil, receivedAt: Timestamp
     ) {
-        self.eventID = eventID
-        self.eventName = eventName
-        self.userID = userID
-        self.propertiesStorage = .object(properties)
-        self.timestamp = timestamp
-        self.sessionID = sessionID
-        self.receivedAt = receivedAt
+        self.init(eventID, eventName, userID, .object(properties), timestamp, sessionID, receivedAt)
     }
 
     /// An event whose properties are already JSON text. The caller guarantees the text is a
@@ -57,10 +51,17 @@ public struct Event: Sendable {
         eventID: String, eventName: String, userID: String, propertiesJSON: String, timestamp: Timestamp, sessionID: String? = nil,
         receivedAt: Timestamp
     ) {
+        self.init(eventID, eventName, userID, .json(propertiesJSON), timestamp, sessionID, receivedAt)
+    }
+
+    private init(
+        _ eventID: String, _ eventName: String, _ userID: String, _ properties: PropertiesStorage, _ timestamp: Timestamp, _ sessionID: String?,
+        _ receivedAt: Timestamp
+    ) {
         self.eventID = eventID
         self.eventName = eventName
         self.userID = userID
-        self.propertiesStorage = .json(propertiesJSON)
+        self.propertiesStorage = properties
         self.timestamp = timestamp
         self.sessionID = sessionID
         self.receivedAt = receivedAt

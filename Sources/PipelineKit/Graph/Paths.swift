@@ -57,8 +57,6 @@ public struct WorkerPath: Sendable {
     let store: any EventStore
     let inTransaction: [SyncErasedStage]
 
-    public var storeHealth: @Sendable () async -> DependencyHealth { { [store] in await store.health() } }
-
     /// Records a message the worker gives up on in the store (see `EventStore.recordDeadLetter`).
     public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {
         try await store.recordDeadLetter(body, source: source, reason: reason)

@@ -15,6 +15,14 @@ public struct RawJSONObject: Sendable, Hashable {
 }
 
 extension ByteReader {
+    /// Checks the object at `index`, a member of an object at `depth`, and returns it as text.
+    mutating func captureObject(depth: Int) throws(Failure) -> RawJSONObject {
+        var text: [UInt8] = []
+        text.reserveCapacity(512)
+        let nesting = try skipValue(depth: depth, into: &text)
+        return RawJSONObject(validatedText: String(decoding: text, as: UTF8.self), depth: nesting)
+    }
+
     /// Checks the value at `index` and appends its compact text to `out`; returns its depth.
     mutating func skipValue(depth: Int, into out: inout [UInt8]) throws(Failure) -> Int {
         guard index < buffer.count else { throw error("unexpected end of input, expected a value") }

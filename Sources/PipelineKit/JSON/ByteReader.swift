@@ -70,14 +70,13 @@ struct ByteReader {
     }
 
     mutating func parseObject(depth: Int) throws(Failure) -> JSONObject {
-        var unused: RawJSONObject?
-        return try parseObject(depth: depth, keepingRaw: nil, raw: &unused)
+        try parseObject(depth: depth) { _, _ throws(Failure) in false }
     }
 
-    /// Parses an object. When `rawKey` is given and that member's value is an object, the
-    /// value is checked and copied as compact text into `raw` instead of being built (and is
-    /// not among the returned members); the last duplicate of the key still wins.
-    mutating func parseObject(depth: Int, keepingRaw rawKey: String?, raw: inout RawJSONObject?) throws(Failure) -> JSONObject {
+    /// Parses an object. `claim` gets each member's key with the reader at the value; it may
+    /// read the value itself and return true, and the member is then left out of the result.
+    /// It sees every duplicate of a key, so the last one wins whoever takes it.
+    mutating func parseObject(depth: Int, claim: (String, inout ByteReader) throws(Failure) -> Bool) throws(Failure) -> JSONObject {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
@@ -88,28 +87,23 @@ struct ByteReader {
         }
         while true {
             let key = try parseMemberKey()
-            if let rawKey, key == rawKey {
+            if try claim(key, &self) {
                 members.removeAll { $0.key == key }
-                raw = nil
-                if index < buffer.count, buffer[index] == UInt8(ascii: "{") {
-                    var text: [UInt8] = []
-                    text.reserveCapacity(512)
-                    let nesting = try skipValue(depth: depth, into: &text)
-                    raw = RawJSONObject(validatedText: String(decoding: text, as: UTF8.self), depth: nesting)
-                    if try endOfMember(closing: UInt8(ascii: "}")) { return JSONObject(members) }
-                    continue
-                }
-            }
-            let value = try parseValue(depth: depth)
-            // Last duplicate wins, as in JSONSerialization and most parsers.
-            if let existing = members.firstIndex(where: { $0.key == key }) {
-                members[existing].value = value
             } else {
-                members.append((key: key, value: value))
+                let value = try parseValue(depth: depth)
+                // Last duplicate wins, as in JSONSerialization and most parsers.
+                if let existing = members.firstIndex(where: { $0.key == key }) {
+                    members[existing].value = value
+                } else {
+                    members.append((key: key, value: value))
+                }
             }
             if try endOfMember(closing: UInt8(ascii: "}")) { return JSONObject(members) }
         }
     }
+
+    /// The byte at the cursor, if any.
+    var next: UInt8? { index < buffer.count ? buffer[index] : nil }
 
     /// Reads `"key":` and the whitespace around it; returns the key.
     mutating func parseMemberKey() throws(Failure) -> String {

@@ -22,36 +22,38 @@ public struct JSONParserLimits: Sendable {
 public enum JSONParser {
     /// Parses one JSON document; trailing non-space bytes are an error.
     public static func parse(_ bytes: some Collection<UInt8>, limits: JSONParserLimits = .init()) throws(JSONParseError) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            parseBuffer(buffer, limits: limits)
-        }
-        switch result ?? Array(bytes).withUnsafeBufferPointer({ parseBuffer($0, limits: limits) }) {
-        case .success(let value): return value
-        case .failure(let error): throw error
-        }
+        try document(bytes, limits: limits) { reader throws(ByteReader.Failure) in try reader.parseValue(depth: 0) }
     }
 
     public static func parse(_ text: String, limits: JSONParserLimits = .init()) throws(JSONParseError) -> JSONValue {
         var text = text
-        let result = text.withUTF8 { parseBuffer($0, limits: limits) }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error): throw error
+        let result = text.withUTF8 { buffer in
+            document(buffer, limits: limits) { reader throws(ByteReader.Failure) in try reader.parseValue(depth: 0) }
         }
+        return try result.get()
     }
 
-    static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>, limits: JSONParserLimits) -> Result<JSONValue, JSONParseError> {
+    /// Runs `read` over the bytes as one document: leading and trailing whitespace allowed,
+    /// anything else after the value an error, failures located by line and column.
+    static func document<Value>(
+        _ bytes: some Collection<UInt8>, limits: JSONParserLimits, _ read: (inout ByteReader) throws(ByteReader.Failure) -> Value
+    ) throws(JSONParseError) -> Value {
+        let result = bytes.withContiguousStorageIfAvailable { document($0, limits: limits, read) }
+        return try (result ?? Array(bytes).withUnsafeBufferPointer { document($0, limits: limits, read) }).get()
+    }
+
+    static func document<Value>(
+        _ buffer: UnsafeBufferPointer<UInt8>, limits: JSONParserLimits, _ read: (inout ByteReader) throws(ByteReader.Failure) -> Value
+    ) -> Result<Value, JSONParseError> {
         var reader = ByteReader(buffer: buffer, maxDepth: limits.maxDepth)
-        do {
+        do throws(ByteReader.Failure) {
             reader.skipWhitespace()
-            let value = try reader.parseValue(depth: 0)
+            let value = try read(&reader)
             reader.skipWhitespace()
             if reader.index < buffer.count { throw reader.error("unexpected content after the JSON value") }
             return .success(value)
-        } catch let failure as ByteReader.Failure {
-            return .failure(reader.locate(failure))
         } catch {
-            return .failure(JSONParseError(reason: "\(error)", offset: 0, line: 1, column: 1))
+            return .failure(reader.locate(error))
         }
     }
 }

@@ -77,17 +77,20 @@ public struct EnrichStage: Stage {
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         guard !steps.isEmpty else { return batch }
         return batch.map { event in
-            var event = event
+            // Properties may arrive as text: parse them once, not on every lookup.
+            var properties = event.properties
             for step in steps {
                 switch step {
                 case .set(let values):
-                    for (key, value) in values { event.properties[key] = value }
+                    for (key, value) in values { properties[key] = value }
                 case .setDefault(let values):
-                    for (key, value) in values where event.properties[key] == nil { event.properties[key] = value }
+                    for (key, value) in values where properties[key] == nil { properties[key] = value }
                 case .drop(let keys):
-                    for key in keys { event.properties[key] = nil }
+                    for key in keys { properties[key] = nil }
                 }
             }
+            var event = event
+            event.properties = properties
             return event
         }
     }

@@ -128,39 +128,38 @@ public struct ValidateStage: Stage {
         case let other?: return .failure(ItemFailure(field: "session_id", "must be a string or null, got \(other.typeName)"))
         }
 
-        if let raw = raw.rawProperties {
-            // Checked and compacted by the parser: the text's length is the compact size.
-            guard raw.depth <= config.maxPropertiesDepth else {
-                return .failure(ItemFailure(field: "properties", "is nested \(raw.depth) levels deep; at most \(config.maxPropertiesDepth) are allowed"))
+        // Properties come as the ingest parser's checked text, or as an object from another
+        // decoder; the limits are the same for both.
+        var object = JSONObject()
+        let depth: Int
+        let size: Int
+        if let text = raw.rawProperties {
+            (depth, size) = (text.depth, text.text.utf8.count)
+        } else {
+            switch fields["properties"] {
+            case .none, .null?: (depth, size) = (0, 0)
+            case .object(let value)?:
+                object = value
+                // One walk for both limits: this runs for every event on the ingest path.
+                (depth, size) = JSONValue.object(value).depthAndApproximateSize
+            case let other?: return .failure(ItemFailure(field: "properties", "must be an object, got \(other.typeName)"))
             }
-            guard raw.text.utf8.count <= config.maxPropertiesBytes else {
-                return .failure(
-                    ItemFailure(field: "properties", "is \(raw.text.utf8.count) bytes of JSON; at most \(config.maxPropertiesBytes) are allowed"))
-            }
+        }
+        guard depth <= config.maxPropertiesDepth else {
+            return .failure(ItemFailure(field: "properties", "is nested \(depth) levels deep; at most \(config.maxPropertiesDepth) are allowed"))
+        }
+        guard size <= config.maxPropertiesBytes else {
+            return .failure(ItemFailure(field: "properties", "is about \(size) bytes of JSON; at most \(config.maxPropertiesBytes) are allowed"))
+        }
+        if let text = raw.rawProperties {
             return .success(
                 Event(
-                    eventID: eventID, eventName: eventName, userID: userID, propertiesJSON: raw.text, timestamp: timestamp, sessionID: sessionID,
+                    eventID: eventID, eventName: eventName, userID: userID, propertiesJSON: text.text, timestamp: timestamp, sessionID: sessionID,
                     receivedAt: receivedAt))
         }
-        var properties = JSONObject()
-        switch fields["properties"] {
-        case .none, .null?: break
-        case .object(let object)?:
-            // One walk for both limits: this runs for every event on the ingest path.
-            let (depth, size) = JSONValue.object(object).depthAndApproximateSize
-            guard depth <= config.maxPropertiesDepth else {
-                return .failure(ItemFailure(field: "properties", "is nested \(depth) levels deep; at most \(config.maxPropertiesDepth) are allowed"))
-            }
-            guard size <= config.maxPropertiesBytes else {
-                return .failure(ItemFailure(field: "properties", "is about \(size) bytes of JSON; at most \(config.maxPropertiesBytes) are allowed"))
-            }
-            properties = object
-        case let other?: return .failure(ItemFailure(field: "properties", "must be an object, got \(other.typeName)"))
-        }
-
         return .success(
             Event(
-                eventID: eventID, eventName: eventName, userID: userID, properties: properties, timestamp: timestamp, sessionID: sessionID,
+                eventID: eventID, eventName: eventName, userID: userID, properties: object, timestamp: timestamp, sessionID: sessionID,
                 receivedAt: receivedAt))
     }
 }

@@ -94,6 +94,7 @@ public final class PostgresStore: EventStore, Service, Sendable {
         _ unique: [Event], inOrder ordered: [Event], batchSize: Int, on connection: PostgresConnection, logger: Logger,
         inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]
     ) async throws -> [StoredEvent] {
+        try await connection.query(PostgresQuery(unsafeSQL: stagingSQL), logger: logger)
         var newIDs = Set<String>()
         for start in stride(from: 0, to: ordered.count, by: batchSize) {
             let chunk = ordered[start..<min(start + batchSize, ordered.count)]
