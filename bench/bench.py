@@ -104,7 +104,7 @@ stages:
   - aggregate
 """
 
-SPLIT_YAML = """
+SPLIT_YAML = os.environ.get("BENCH_SPLIT_YAML") or """
 server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
 stages:
   - validate: {{max_batch: 1000}}

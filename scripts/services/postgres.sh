@@ -4,6 +4,7 @@
 #                                                    print `export SMOLHOG_TEST_POSTGRES_URL=...`
 #   scripts/services/postgres.sh stop DIR           stop it (fast shutdown)
 # PORT defaults to $SMOLHOG_POSTGRES_PORT or 35432. Trust authentication, loopback only.
+# SMOLHOG_POSTGRES_OPTIONS adds server settings, e.g. "-c shared_buffers=1GB" (bench/ uses it).
 # As root, the server runs as the `postgres` user (initdb and postgres refuse to run as root).
 set -euo pipefail
 
@@ -43,7 +44,7 @@ start() {
     echo "postgres already running in $dir" >&2
   else
     as_owner "$PGBIN/pg_ctl" start -W -D "$dir/data" -l "$dir/postgres.log" \
-      -o "-p $port -k $dir/run -c listen_addresses=127.0.0.1" >/dev/null
+      -o "-p $port -k $dir/run -c listen_addresses=127.0.0.1 ${SMOLHOG_POSTGRES_OPTIONS:-}" >/dev/null
   fi
   local deadline=$((SECONDS + READY_TIMEOUT))
   until "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$port"; do

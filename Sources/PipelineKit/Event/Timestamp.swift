@@ -26,19 +26,30 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Start of the UTC hour, in microseconds.
     public var hourStart: Timestamp { Timestamp(microseconds: floorDiv(microseconds, 3_600_000_000) * 3_600_000_000) }
 
-    /// `2024-05-06T07:08:09.123456Z`; milliseconds only (`.123`) when that is exact, no fraction when zero.
-    public var iso8601: String {
+    /// The proleptic Gregorian UTC calendar fields of this instant (year 0 is 1 BC).
+    public struct UTCFields: Sendable, Equatable {
+        public var year, month, day, hour, minute, second, microsecond: Int64
+    }
+
+    public var utcFields: UTCFields {
         let totalSeconds = floorDiv(microseconds, 1_000_000)
-        let micros = microseconds - totalSeconds * 1_000_000
         let days = floorDiv(totalSeconds, 86_400)
         let secondsOfDay = totalSeconds - days * 86_400
         let (year, month, day) = civilDate(fromDays: days)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
-        text += "T" + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
-        if micros % 1000 != 0 {
-            text += "." + pad(micros, 6)
-        } else if micros != 0 {
-            text += "." + pad(micros / 1000, 3)
+        return UTCFields(
+            year: year, month: month, day: day, hour: secondsOfDay / 3600, minute: secondsOfDay / 60 % 60, second: secondsOfDay % 60,
+            microsecond: microseconds - totalSeconds * 1_000_000)
+    }
+
+    /// `2024-05-06T07:08:09.123456Z`; milliseconds only (`.123`) when that is exact, no fraction when zero.
+    public var iso8601: String {
+        let f = utcFields
+        var text = pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2)
+        text += "T" + pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2)
+        if f.microsecond % 1000 != 0 {
+            text += "." + pad(f.microsecond, 6)
+        } else if f.microsecond != 0 {
+            text += "." + pad(f.microsecond / 1000, 3)
         }
         return text + "Z"
     }

@@ -75,35 +75,41 @@ public final class PostgresStore: EventStore, Service, Sendable {
         var seen = Set<String>()
         let unique = events.filter { seen.insert($0.eventID).inserted }
         let ordered = unique.sorted { $0.eventID < $1.eventID }
-        let batchSize = batchSize
-        let logger = logger
+        // The whole batch goes in with one COPY unless an event_id is already stored (a
+        // redelivery or an SDK's retry); then it is written again, skipping stored events.
+        let copyAll = ordered.allSatisfy(CopyText.fitsEventsTable)
         do {
-            return try await withPooledConnection(doing: "write \(unique.count) events") { pooled in
-                try await pooled.withTransaction(logger: logger) { connection in
-                    try await Self.store(unique, inOrder: ordered, batchSize: batchSize, on: connection, logger: logger, inTransaction: inTransaction)
-                }
+            return try await writeTransaction(unique, inOrder: ordered, copyAll: copyAll, inTransaction: inTransaction)
+        } catch  where copyAll && Self.isDuplicate(error) {
+            logger.debug("Some events of the batch are stored already; writing it again without them.", metadata: ["events": "\(unique.count)"])
+            do {
+                return try await writeTransaction(unique, inOrder: ordered, copyAll: false, inTransaction: inTransaction)
+            } catch {
+                throw storeError(error, doing: "write \(unique.count) events")
             }
         } catch {
             throw storeError(error, doing: "write \(unique.count) events")
         }
     }
 
-    /// The body of the write transaction: insert in chunks, run the in-transaction stages on
-    /// the new events (in batch order), apply their rollups.
-    static func store(
-        _ unique: [Event], inOrder ordered: [Event], batchSize: Int, on connection: PostgresConnection, logger: Logger,
-        inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]
+    private func writeTransaction(
+        _ unique: [Event], inOrder ordered: [Event], copyAll: Bool, inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]
     ) async throws -> [StoredEvent] {
-        try await connection.query(PostgresQuery(unsafeSQL: stagingSQL), logger: logger)
-        var newIDs = Set<String>()
-        for start in stride(from: 0, to: ordered.count, by: batchSize) {
-            let chunk = ordered[start..<min(start + batchSize, ordered.count)]
-            newIDs.formUnion(try await insert(chunk, on: connection, logger: logger))
+        let batchSize = batchSize
+        let logger = logger
+        return try await withPooledConnection(doing: "write \(unique.count) events") { pooled in
+            try await pooled.withTransaction(logger: logger) { connection in
+                let inserted: [StoredEvent]
+                if copyAll {
+                    try await Self.copyAll(ordered, on: connection, logger: logger)
+                    inserted = unique.map(StoredEvent.init)
+                } else {
+                    inserted = try await Self.insertNew(unique, inOrder: ordered, batchSize: batchSize, on: connection, logger: logger)
+                }
+                try await Self.apply(RollupChanges(try inTransaction(inserted)), on: connection, logger: logger)
+                return inserted
+            }
         }
-        let inserted = unique.filter { newIDs.contains($0.eventID) }.map(StoredEvent.init)
-        let deltas = try inTransaction(inserted)
-        try await apply(RollupChanges(deltas), on: connection, logger: logger)
-        return inserted
     }
 
     /// A row in `dead_letters` (migrations/006_dead_letters.sql) with the message as sent.
