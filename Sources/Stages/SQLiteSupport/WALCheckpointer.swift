@@ -13,14 +13,20 @@ public import ServiceLifecycle
 /// the writer's thread. For the store that was about a seventh of the worker's time, spent
 /// while nothing else could write. A passive checkpoint from another connection neither
 /// blocks nor waits for the writer, so it runs on the other core. Writers keep a high
-/// automatic threshold (`writerPragmas`) as a backstop when this service is not running (tests,
+/// automatic threshold (`configureWriter`) as a backstop when this service is not running (tests,
 /// `smolhogd migrate`), so the WAL stays bounded either way.
 public final class WALCheckpointer: Service, Sendable {
-    /// Pragmas for every writing connection of a file this service checkpoints.
-    static let writerPragmas = [
-        "PRAGMA wal_autocheckpoint = 16384",  // 64 MiB of 4 KiB pages: only if the service lags
-        "PRAGMA journal_size_limit = 67108864",  // a WAL that grew is cut back after it resets
-    ]
+    /// Sets up every writing connection of a file this service checkpoints: an automatic
+    /// checkpoint only once the WAL holds about 64 MiB (if the service lags), whatever the
+    /// file's page size, and a WAL that grew is cut back after it resets. Call it after any
+    /// `page_size` pragma.
+    static func configureWriter(_ db: Database) throws {
+        let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(1, walBackstopBytes / pageSize))")
+        try db.execute(sql: "PRAGMA journal_size_limit = \(walBackstopBytes)")
+    }
+
+    static let walBackstopBytes = 64 << 20
 
     let database: DatabaseQueue
     let path: String

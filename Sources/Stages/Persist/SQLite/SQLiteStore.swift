@@ -26,8 +26,15 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             // default). The cache fills only as pages are touched, so idle RSS stays small.
             // (Memory-mapping the file measured the same throughput and counted every touched
             // page of the database in RSS: 900 MB after 1.5M events.)
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
-            for pragma in WALCheckpointer.writerPragmas { try db.execute(sql: pragma) }
+            // 16 KiB pages (for files this creates; an existing file keeps its size): the
+            // worker alone stores about a fifth more events per second than with 4 KiB, fewer
+            // splits and dirty pages per batch in the keyset indexes (32 KiB: the same, 64 KiB:
+            // slower).
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA page_size = 16384")
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+            }
+            try WALCheckpointer.configureWriter(db)
             db.add(function: BucketUserKey.sqlFunction)
         }
         pool = try DatabasePool(path: path, configuration: configuration)

@@ -37,7 +37,7 @@ public actor EmbeddedQueue: EventQueue, Service {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            for pragma in WALCheckpointer.writerPragmas { try db.execute(sql: pragma) }
+            try WALCheckpointer.configureWriter(db)
         }
         let database = try DatabasePool(path: path, configuration: configuration)
         try database.writeWithoutTransaction { db in
