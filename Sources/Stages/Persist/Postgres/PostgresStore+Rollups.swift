@@ -92,8 +92,16 @@ extension PostgresStore {
         UPDATE rollup_totals SET events = events + $4, users = users + (SELECT COUNT(*) FROM touched WHERE is_new) WHERE id = 1
         """
 
-    static func apply(_ changes: RollupChanges, on connection: PostgresConnection, logger: Logger) async throws {
-        guard changes.totalEvents > 0 else { return }
+    /// Applies the changes; returns the bucket-user keys (`BucketUserKey`) of every pair the
+    /// transaction counted or found counted, for the caller to remember once it has committed.
+    /// Pairs `known` to be counted are not sent.
+    static func apply(
+        _ changes: RollupChanges, known: KnownBucketUsers, on connection: PostgresConnection, logger: Logger
+    ) async throws
+        -> [Int64]
+    {
+        guard changes.totalEvents > 0 else { return [] }
+        var seen: [Int64] = []
         if !changes.buckets.isEmpty {
             var users: (ids: [String], slots: [Int64]) = ([], [])
             var buckets: (periods: [String], starts: [Int64], names: [String], events: [Int64]) = ([], [], [], [])
@@ -103,10 +111,15 @@ extension PostgresStore {
                 buckets.names.append(key.eventName)
                 buckets.events.append(value.events)
                 let slot = Int64(buckets.periods.count)
-                for user in value.users {
+                let pairs = value.users.map { user in
+                    (user, BucketUserKey.make(interval: key.interval.rawValue, bucket: key.start, eventName: key.eventName, userID: user))
+                }
+                let unknown = Set(known.unknown(pairs.map(\.1)))
+                for (user, pairKey) in pairs where unknown.contains(pairKey) {
                     users.ids.append(user)
                     users.slots.append(slot)
                 }
+                seen += pairs.map(\.1)
             }
             var binds = PostgresBindings(capacity: 6)
             binds.append(users.ids)
@@ -135,5 +148,6 @@ extension PostgresStore {
         binds.append(persons.last)
         binds.append(changes.totalEvents)
         try await connection.query(PostgresQuery(unsafeSQL: personsAndTotalsSQL, binds: binds), logger: logger)
+        return seen
     }
 }

@@ -25,6 +25,7 @@ public final class PostgresStore: EventStore, Service, Sendable {
     /// The most a whole operation (lease, queries, commit) may take; past it the store reports
     /// itself unavailable and closes the connection.
     let operationTimeout: Duration
+    let knownBucketUsers = KnownBucketUsers()
 
     /// Opens the store: refuses a database that is not fully migrated or is newer than this
     /// binary. When the server cannot be reached, it opens anyway (so ingest keeps working),
@@ -97,7 +98,8 @@ public final class PostgresStore: EventStore, Service, Sendable {
     ) async throws -> [StoredEvent] {
         let batchSize = batchSize
         let logger = logger
-        return try await withPooledConnection(doing: "write \(unique.count) events") { pooled in
+        let known = knownBucketUsers
+        let (inserted, keys) = try await withPooledConnection(doing: "write \(unique.count) events") { pooled in
             try await pooled.withTransaction(logger: logger) { connection in
                 let inserted: [StoredEvent]
                 if copyAll {
@@ -106,10 +108,12 @@ public final class PostgresStore: EventStore, Service, Sendable {
                 } else {
                     inserted = try await Self.insertNew(unique, inOrder: ordered, batchSize: batchSize, on: connection, logger: logger)
                 }
-                try await Self.apply(RollupChanges(try inTransaction(inserted)), on: connection, logger: logger)
-                return inserted
+                let keys = try await Self.apply(RollupChanges(try inTransaction(inserted)), known: known, on: connection, logger: logger)
+                return (inserted, keys)
             }
         }
+        known.remember(keys)
+        return inserted
     }
 
     /// A row in `dead_letters` (migrations/006_dead_letters.sql) with the message as sent.

@@ -1,7 +1,6 @@
-// BucketUserKey: the 64-bit key of one (interval, bucket, event name, user) pair in the
-// embedded store's per-bucket user sets. Owns the hash; it is stored, so it never changes.
-
-internal import GRDB
+// BucketUserKey: the 64-bit key of one (interval, bucket, event name, user) pair. The
+// embedded store keeps it in its per-bucket user sets, so it never changes; both stores use
+// it to remember which pairs are committed (KnownBucketUsers).
 
 /// FNV-1a over the fields (separated by 0xFF, a byte UTF-8 never contains) with a
 /// MurmurHash3 finalizer for avalanche. Stable across processes and builds, unlike `Hasher`.
@@ -23,14 +22,5 @@ enum BucketUserKey {
         hash = hash &* 0xc4ce_b9fe_1a85_ec53
         hash ^= hash >> 33
         return Int64(bitPattern: hash)
-    }
-
-    /// `smolhog_bucket_user_key(interval, bucket, event_name, user_id)`, for migrations that
-    /// convert stored user sets.
-    static let sqlFunction = DatabaseFunction("smolhog_bucket_user_key", argumentCount: 4, pure: true) { values in
-        guard let interval = String.fromDatabaseValue(values[0]), let bucket = Int64.fromDatabaseValue(values[1]),
-            let name = String.fromDatabaseValue(values[2]), let user = String.fromDatabaseValue(values[3])
-        else { return nil }
-        return make(interval: interval, bucket: bucket, eventName: name, userID: user)
     }
 }

@@ -1,13 +1,13 @@
-// KnownBucketUsers: the bucket-user keys this process has seen committed, so the writer
-// skips probing rollup_bucket_user_keys for a user it already counted in a bucket. Owns
-// only the memory; the table stays the truth.
+// KnownBucketUsers: the bucket-user pairs this process has seen committed, so a store skips
+// sending or probing rollup_bucket_user_keys for a user it already counted in a bucket.
+// Owns only the memory; the table stays the truth.
 
 import Synchronization
 
-/// Keys known to be in `rollup_bucket_user_keys`. Valid because the embedded store has one
-/// writer, this process: a key is remembered only after the transaction that holds it
-/// committed, and nothing else deletes keys. Repeat users in the current hour and day are
-/// the common case, and each of their events would otherwise cost up to four index probes.
+/// `BucketUserKey`s of pairs known to be counted in the store. Valid with any number of
+/// writers: a key is remembered only after a transaction that inserted the pair, or found it
+/// there, has committed, and nothing deletes pairs. Repeat users in the current hour and day
+/// are the common case, and each of their events would otherwise cost up to four index probes.
 final class KnownBucketUsers: Sendable {
     /// About 32 MB at most; past it the set starts over (the table still answers).
     static let limit = 2_000_000
