@@ -98,7 +98,7 @@ EMBEDDED_YAML = os.environ.get("BENCH_EMBEDDED_YAML") or """
 server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
 stages:
   - validate: {{max_batch: 1000}}
-  - enrich: []
+  - enrich: [{{drop: [password, $password]}}]   # as in pipeline.yaml
   - queue: {{embedded: {{path: data/queue.sqlite}}}}
   - persist: {{sqlite: {{path: data/smolhog.sqlite}}}}
   - aggregate
@@ -108,7 +108,7 @@ SPLIT_YAML = os.environ.get("BENCH_SPLIT_YAML") or """
 server: {{listen: "127.0.0.1:{port}", max_body_bytes: 10485760}}
 stages:
   - validate: {{max_batch: 1000}}
-  - enrich: []
+  - enrich: [{{drop: [password, $password]}}]   # as in pipeline.yaml
   - queue: {{rabbitmq: {{url: "${{SMOLHOG_TEST_RABBITMQ_URL}}", queue: "bench-{run}"}}}}
   - persist: {{postgres: {{url: "${{SMOLHOG_TEST_POSTGRES_URL}}", pool: 8, batch: 5000}}}}
   - aggregate

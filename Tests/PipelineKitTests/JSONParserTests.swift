@@ -17,6 +17,13 @@ import Testing
         #expect(value.jsonText == #"{"z":1,"a":1.50,"big":12345678901234567890,"e":-2.5e-3,"t":true,"f":false,"n":null,"arr":[1,"x",[]],"o":{}}"#)
     }
 
+    @Test func memberKeysReadsTopLevelKeysOnlyAndChecksTheValues() throws {
+        #expect(try JSONParser.memberKeys(ofObject: #"{"a":{"b":1},"c":[{"d":2}],"\u0065":"f","a":null}"#) == ["a", "c", "e", "a"])
+        #expect(try JSONParser.memberKeys(ofObject: " {} ") == [])
+        #expect(try JSONParser.memberKeys(ofObject: "[1]") == [])
+        #expect(throws: JSONParseError.self) { try JSONParser.memberKeys(ofObject: #"{"a":[1,}"#) }
+    }
+
     @Test func decodesEscapesAndSurrogatePairsToTheSameCharacters() throws {
         let value = try JSONParser.parse(#"["\u00dcn\u00efc\u00f6d\u00e9 \u2713 \ud83d\ude80", "tab\there \"q\" \\ \/", "日本語"]"#)
         #expect(value == .array([.string("Ünïcödé ✓ 🚀"), .string("tab\there \"q\" \\ /"), .string("日本語")]))

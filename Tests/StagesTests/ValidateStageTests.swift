@@ -120,6 +120,25 @@ import Testing
         #expect(output.items.first?.properties == ["plan": "pro", "env": "prod", "tier": 1])
     }
 
+    /// Drop-only steps leave text without the keys exactly as sent; a key written with an
+    /// escape is still the key.
+    @Test func dropsOnlyWhereTheKeyIsPresentAndKeepsOtherTextAsSent() async throws {
+        func textEvent(_ properties: String) async throws -> Event {
+            let body = #"{"events":[{"event_id":"e1","event_name":"n","user_id":"u","timestamp":"2024-05-06T07:08:09Z","properties":\#(properties)}]}"#
+            let parsed = try JSONParser.parseEventArray(Array(body.utf8), arrayKey: "events").body
+            let raw = RawEvent(fields: try #require(parsed.items?.first?.objectValue), rawProperties: parsed.properties.first ?? nil)
+            return try #require(try await ValidateStage(config: .init()).process(Batch([raw])).items.first)
+        }
+        let stage = EnrichStage(steps: [.drop(["password"]), .drop(["$password"])])
+        let untouched = try await textEvent(#"{"t":"\u00dc","nested":{"password":1},"p":"password"}"#)
+        let escaped = try await textEvent(#"{"pass\u0077ord":"x","a":1}"#)
+        let twice = try await textEvent(#"{"$password":1,"a":2,"$password":3}"#)
+        let output = try await stage.process(Batch([untouched, escaped, twice])).items
+        #expect(output[0].propertiesJSON == #"{"t":"\u00dc","nested":{"password":1},"p":"password"}"#)
+        #expect(output[1].properties == ["a": 1])
+        #expect(output[2].properties == ["a": 2])
+    }
+
     @Test func stepsDecodeFromYAMLAndUnknownStepsAreErrors() throws {
         let graph = try compile(validYAML)
         #expect(graph.stages[1].name == "enrich")

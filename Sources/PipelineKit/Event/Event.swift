@@ -79,6 +79,15 @@ public struct Event: Sendable {
         set { propertiesStorage = .object(newValue) }
     }
 
+    /// The top-level property keys (duplicates included), read without building the values
+    /// when the event carries text.
+    public var propertyKeys: [String] {
+        switch propertiesStorage {
+        case .object(let object): object.members.map(\.key)
+        case .json(let text): (try? JSONParser.memberKeys(ofObject: text)) ?? []
+        }
+    }
+
     /// The properties as compact JSON text: what the queue carries and the stores write.
     public var propertiesJSON: String {
         switch propertiesStorage {

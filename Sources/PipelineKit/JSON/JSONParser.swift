@@ -33,6 +33,30 @@ public enum JSONParser {
         return try result.get()
     }
 
+    /// The keys of the object `text` holds, in order and with duplicates, without building
+    /// its values (they are only checked). Fails as `parse` does; a non-object has no keys.
+    public static func memberKeys(ofObject text: String, limits: JSONParserLimits = .init()) throws(JSONParseError) -> [String] {
+        var text = text
+        let result = text.withUTF8 { buffer in
+            document(buffer, limits: limits) { reader throws(ByteReader.Failure) -> [String] in
+                guard reader.next == UInt8(ascii: "{") else {
+                    _ = try reader.parseValue(depth: 0)
+                    return []
+                }
+                var keys: [String] = []
+                var scratch: [UInt8] = []
+                _ = try reader.parseObject(depth: 1) { key, reader throws(ByteReader.Failure) in
+                    keys.append(key)
+                    scratch.removeAll(keepingCapacity: true)
+                    _ = try reader.skipValue(depth: 1, into: &scratch)
+                    return true
+                }
+                return keys
+            }
+        }
+        return try result.get()
+    }
+
     /// Runs `read` over the bytes as one document: leading and trailing whitespace allowed,
     /// anything else after the value an error, failures located by line and column.
     static func document<Value>(

@@ -72,11 +72,24 @@ public struct EnrichStageKind: StageKind {
 /// Applies the configured steps to each event's properties.
 public struct EnrichStage: Stage {
     public let steps: [EnrichStageKind.Step]
-    public init(steps: [EnrichStageKind.Step]) { self.steps = steps }
+    /// When every step is a `drop`: the keys they remove. An event that has none of them
+    /// keeps its properties as they came, text included; parsing and writing them back cost
+    /// the ingest path about a third of its throughput with the default `drop` step.
+    let onlyDrops: Set<String>?
+
+    public init(steps: [EnrichStageKind.Step]) {
+        self.steps = steps
+        var drops: Set<String>? = []
+        for step in steps {
+            if case .drop(let keys) = step { drops?.formUnion(keys) } else { drops = nil }
+        }
+        onlyDrops = drops
+    }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         guard !steps.isEmpty else { return batch }
         return batch.map { event in
+            if let onlyDrops, !event.propertyKeys.contains(where: onlyDrops.contains) { return event }
             // Properties may arrive as text: parse them once, not on every lookup.
             var properties = event.properties
             for step in steps {
