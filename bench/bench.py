@@ -147,6 +147,8 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
             accepted = result["ok"] * size
             drained = wait_drained(port, baseline + accepted)
             peak = {d.name: d.rss_mb()[1] for d in daemons}
+            time.sleep(12)  # one heap trim (every 10 s) after the drain
+            after = {d.name: d.rss_mb()[0] for d in daemons}
             rows.append({
                 "scenario": scenario, "batch": size, "connections": connections, "duration_s": duration,
                 "accepted_events": accepted, "non_200": result["bad"],
@@ -154,7 +156,7 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
                 "end_to_end_events_per_s": round(accepted / (drained - started)),
                 "drain_lag_s": round(drained - sent_done, 2),
                 "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
-                "rss_idle_mb": idle, "rss_peak_mb": peak,
+                "rss_idle_mb": idle, "rss_peak_mb": peak, "rss_idle_after_load_mb": after,
             })
             log(f"  {scenario} batch={size}: {rows[-1]['end_to_end_events_per_s']} events/s end to end, p99 {result['p99_ms']} ms")
         finally:
@@ -278,11 +280,11 @@ def render(results):
         lines.append(f"load generator ceiling (wrk, 100-event bodies to a no-op route): {c['requests_per_s']:.0f} req/s = {c['events_per_s']} events/s\n")
     for scenario in ("embedded", "split"):
         if scenario in results:
-            lines.append(f"| {scenario} | batch | end-to-end events/s | ingest events/s | drain lag s | p50 ms | p99 ms | RSS idle MB | RSS peak MB |")
-            lines.append("|---|---|---|---|---|---|---|---|---|")
+            lines.append(f"| {scenario} | batch | end-to-end events/s | ingest events/s | drain lag s | p50 ms | p99 ms | RSS idle MB | RSS peak MB | RSS idle after load MB |")
+            lines.append("|---|---|---|---|---|---|---|---|---|---|")
             for r in results[scenario]:
                 lines.append(f"| | {r['batch']} | {r['end_to_end_events_per_s']} | {r['ingest_events_per_s']} | {r['drain_lag_s']} | {r['p50_ms']} | "
-                             f"{r['p99_ms']} | {r['rss_idle_mb']} | {r['rss_peak_mb']} |")
+                             f"{r['p99_ms']} | {r['rss_idle_mb']} | {r['rss_peak_mb']} | {r.get('rss_idle_after_load_mb', '')} |")
             lines.append("")
     if "latency" in results:
         l = results["latency"]

@@ -3,7 +3,7 @@
 //
 //   pipeline.yaml ─load─▶ PipelineDocument ─compile─▶ CheckedGraph ─build─▶ PipelineRuntime
 //                                                                              │
-//        ServiceGroup [ driver services…, WorkerLoop (worker role), HTTP (ingest role) ]
+//        ServiceGroup [ driver services…, HeapTrimmer, WorkerLoop (worker role), HTTP (ingest role) ]
 //        shutdown runs in reverse: HTTP stops taking requests first, the worker then
 //        finishes and acks its batch, the drivers close last.
 
@@ -30,7 +30,7 @@ struct Daemon {
     func run(registry: PrometheusCollectorRegistry) async throws {
         let graph = try Self.checkedGraph(configFile: configFile)
         let runtime = try await graph.build(context: BuildContext(baseDirectory: graph.directory, logger: logger, role: role))
-        var services: [any Service] = runtime.services
+        var services: [any Service] = runtime.services + [HeapTrimmer()]
         if role.runsWorker, let worker = runtime.worker {
             services.append(WorkerLoop(queue: runtime.queue, path: worker, settings: runtime.settings, logger: logger.with("component", "worker")))
         }
