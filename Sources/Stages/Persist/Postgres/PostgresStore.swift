@@ -16,7 +16,7 @@ public import ServiceLifecycle
 public final class PostgresStore: EventStore, Service, Sendable {
     let client: PostgresClient
     let endpoint: PostgresEndpoint
-    /// Most events per INSERT statement (a larger batch takes several, in one transaction).
+    /// Most events per staged INSERT statement (a larger batch takes several, in one transaction).
     let batchSize: Int
     let logger: Logger
     let schema: SchemaCheck

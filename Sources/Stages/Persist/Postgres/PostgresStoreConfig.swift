@@ -9,7 +9,8 @@ public struct PostgresStoreConfig: Decodable, Sendable, Hashable {
     public var url: String
     /// Most connections the pool opens.
     public var pool: Int = 8
-    /// Most events per INSERT statement; a larger batch takes several, in one transaction.
+    /// Most events per staged INSERT statement (a batch that repeats stored event_ids); a
+    /// larger batch takes several, in one transaction. A batch of new events is one COPY.
     public var batch: Int = 5000
     /// The most one store operation (a batch's write transaction, a read, the schema check)
     /// may take, in milliseconds. Past it the operation fails as an outage (the worker retries
