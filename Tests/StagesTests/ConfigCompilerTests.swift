@@ -102,6 +102,16 @@ let validYAML = """
         #expect(codes == [.unknownField, .unknownStage, .invalidValue, .unsetVariable])
     }
 
+    @Test func sqliteCacheSizeIsReadAndChecked() throws {
+        _ = try compile(validYAML.replacingOccurrences(of: "{sqlite: {path: s.sqlite}}", with: "{sqlite: {path: s.sqlite, cache_mb: 256}}"))
+        let found = issues(validYAML.replacingOccurrences(of: "{sqlite: {path: s.sqlite}}", with: "{sqlite: {path: s.sqlite, cache_mb: 0}}"))
+        #expect(found.count == 1)
+        #expect(found.first?.code == .invalidValue)
+        #expect(found.first?.message.contains("is 0; expected 1...65536 MiB") == true)
+        #expect("\(found.first.map { String(describing: $0) } ?? "")".contains("persist.sqlite.cache_mb"))
+        #expect(found.first?.line == 7)
+    }
+
     @Test func yamlSyntaxErrorHasALine() {
         let found = issues("stages:\n  - validate: {max_batch: 1\n  - queue")
         #expect(found.first?.code == .yamlSyntax)

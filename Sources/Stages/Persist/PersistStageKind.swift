@@ -4,7 +4,7 @@
 public import PipelineKit
 public import ServiceLifecycle
 
-/// `- persist: {sqlite: {path: data/smolhog.sqlite}}` or
+/// `- persist: {sqlite: {path: data/smolhog.sqlite, cache_mb: 64}}` or
 /// `- persist: {postgres: {url: "postgres://user:pass@host:5432/smolhog", pool: 8, batch: 5000}}` in pipeline.yaml.
 public struct PersistStageKind: StageKind {
     public enum Config: Decodable, Sendable, Hashable {
@@ -37,7 +37,7 @@ public struct PersistStageKind: StageKind {
 
     public static func check(_ config: Config) -> [ConfigProblem] {
         switch config {
-        case .sqlite: []
+        case .sqlite(let sqlite): sqlite.problems()
         case .postgres(let postgres): postgres.problems()
         }
     }
@@ -47,7 +47,7 @@ public struct PersistStageKind: StageKind {
         case .sqlite(let sqlite):
             let path = context.resolve(path: sqlite.path)
             context.logger.info("Opening SQLite store.", metadata: ["path": "\(path)"])
-            let store = try SQLiteStore(path: path)
+            let store = try SQLiteStore(path: path, cacheMegabytes: sqlite.cacheMegabytes)
             return PersistStage(store: store, analytics: store)
         case .postgres(let postgres):
             let store = try await PostgresStore.open(postgres, logger: context.logger)
@@ -73,11 +73,24 @@ public struct PersistStageKind: StageKind {
 /// `sqlite:` options.
 public struct SQLiteStoreConfig: Decodable, Sendable, Hashable {
     public var path: String = "data/smolhog.sqlite"
+    /// The worker's page cache, in MiB (`cache_mb`). It fills only as pages are touched.
+    public var cacheMegabytes: Int = SQLiteStore.defaultCacheMegabytes
     public init() {}
-    enum CodingKeys: String, CodingKey { case path }
+    enum CodingKeys: String, CodingKey {
+        case path
+        case cacheMegabytes = "cache_mb"
+    }
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+        cacheMegabytes = try container.decodeIfPresent(Int.self, forKey: .cacheMegabytes) ?? cacheMegabytes
+    }
+
+    public func problems() -> [ConfigProblem] {
+        guard (1...65536).contains(cacheMegabytes) else {
+            return [ConfigProblem(path: ["sqlite", "cache_mb"], "is \(cacheMegabytes); expected 1...65536 MiB of page cache")]
+        }
+        return []
     }
 }
 
