@@ -14,8 +14,11 @@ final class KnownBucketUsers: Sendable {
     let keys = Mutex<Set<Int64>>([])
 
     /// The keys not known to be stored.
-    func unknown(_ candidates: [Int64]) -> [Int64] {
-        keys.withLock { known in candidates.filter { !known.contains($0) } }
+    func unknown(_ candidates: [Int64]) -> [Int64] { unknown(candidates) { $0 } }
+
+    /// The items whose `key` is not known to be stored.
+    func unknown<Item: Sendable>(_ items: [Item], key: (Item) -> Int64) -> [Item] {
+        keys.withLock { known in items.filter { !known.contains(key($0)) } }
     }
 
     /// Call only after the transaction that stored `committed` has committed.

@@ -15,12 +15,13 @@ enum CopyText {
         case events
     }
 
-    /// Years PostgreSQL reads from `YYYY-…` text without an era (year 0 would need `BC`).
-    static let plainYears: ClosedRange<Int64> = 1...9999
+    /// The times PostgreSQL reads from `YYYY-…` text without an era, 0001-01-01 to the end of
+    /// 9999, in microseconds (year 0 would need `BC`).
+    static let plainYears: Range<Int64> = -62_135_596_800_000_000..<253_402_300_800_000_000
 
     /// Whether `event` can go into `events` with `Layout.events`.
     static func fitsEventsTable(_ event: Event) -> Bool {
-        plainYears.contains(event.timestamp.utcFields.year) && plainYears.contains(event.receivedAt.utcFields.year)
+        plainYears.contains(event.timestamp.microseconds) && plainYears.contains(event.receivedAt.microseconds)
     }
 
     static func append(row event: Event, layout: Layout, to buffer: inout ByteBuffer) {

@@ -112,14 +112,13 @@ extension PostgresStore {
                 buckets.events.append(value.events)
                 let slot = Int64(buckets.periods.count)
                 let pairs = value.users.map { user in
-                    (user, BucketUserKey.make(interval: key.interval.rawValue, bucket: key.start, eventName: key.eventName, userID: user))
+                    (user: user, key: BucketUserKey.make(interval: key.interval.rawValue, bucket: key.start, eventName: key.eventName, userID: user))
                 }
-                let unknown = Set(known.unknown(pairs.map(\.1)))
-                for (user, pairKey) in pairs where unknown.contains(pairKey) {
-                    users.ids.append(user)
+                for pair in known.unknown(pairs, key: \.key) {
+                    users.ids.append(pair.user)
                     users.slots.append(slot)
                 }
-                seen += pairs.map(\.1)
+                seen += pairs.map(\.key)
             }
             var binds = PostgresBindings(capacity: 6)
             binds.append(users.ids)

@@ -80,13 +80,11 @@ public final class PostgresStore: EventStore, Service, Sendable {
         // redelivery or an SDK's retry); then it is written again, skipping stored events.
         let copyAll = ordered.allSatisfy(CopyText.fitsEventsTable)
         do {
-            return try await writeTransaction(unique, inOrder: ordered, copyAll: copyAll, inTransaction: inTransaction)
-        } catch  where copyAll && Self.isDuplicate(error) {
-            logger.debug("Some events of the batch are stored already; writing it again without them.", metadata: ["events": "\(unique.count)"])
             do {
+                return try await writeTransaction(unique, inOrder: ordered, copyAll: copyAll, inTransaction: inTransaction)
+            } catch  where copyAll && Self.isDuplicate(error) {
+                logger.debug("Some events of the batch are stored already; writing it again without them.", metadata: ["events": "\(unique.count)"])
                 return try await writeTransaction(unique, inOrder: ordered, copyAll: false, inTransaction: inTransaction)
-            } catch {
-                throw storeError(error, doing: "write \(unique.count) events")
             }
         } catch {
             throw storeError(error, doing: "write \(unique.count) events")
