@@ -24,6 +24,26 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONParser.memberKeys(ofObject: #"{"a":[1,}"#) }
     }
 
+    /// The fast walk over validated text must find exactly the keys the checking parser does.
+    @Test func validatedKeyWalkAgreesWithTheCheckingParser() throws {
+        var generator = SplitMix(seed: 0x4B45)
+        let keys = ["a", "héllo", "q\\\"x", "\\u0065", "\\ud83d\\ude80", "", "{", "[,:]"]
+        for _ in 0..<2000 {
+            let members = (0..<Int(generator.next() % 5)).map { _ in
+                "\"" + keys[Int(generator.next() % UInt64(keys.count))] + "\" : " + randomJSON(&generator, depth: 1)
+            }
+            let text = " {" + members.joined(separator: " , ") + "} "
+            let expected = try JSONParser.memberKeys(ofObject: text)
+            #expect(JSONParser.memberKeys(ofValidatedObject: text) == expected, "mismatch for \(text)")
+            let compact = try JSONParser.parse(text).jsonText
+            #expect(JSONParser.memberKeys(ofValidatedObject: compact) == (try JSONParser.memberKeys(ofObject: compact)), "mismatch for \(compact)")
+        }
+        // Text that is not a whole object ends the walk instead of reading past it.
+        for broken in ["[1]", "", #"{"a":1"#, #"{"a":"#, #"{"a\"#, #"{"a":1}}"#, "{} x"] {
+            #expect(JSONParser.memberKeys(ofValidatedObject: broken) == nil, "accepted \(broken)")
+        }
+    }
+
     @Test func decodesEscapesAndSurrogatePairsToTheSameCharacters() throws {
         let value = try JSONParser.parse(#"["\u00dcn\u00efc\u00f6d\u00e9 \u2713 \ud83d\ude80", "tab\there \"q\" \\ \/", "日本語"]"#)
         #expect(value == .array([.string("Ünïcödé ✓ 🚀"), .string("tab\there \"q\" \\ /"), .string("日本語")]))

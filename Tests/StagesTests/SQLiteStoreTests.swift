@@ -89,6 +89,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString).swift").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
         process.arguments = [root.appendingPathComponent("scripts/generate-migrations.sh").path, output]
         try process.run()
         process.waitUntilExit()

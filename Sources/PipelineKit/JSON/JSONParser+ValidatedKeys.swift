@@ -1,0 +1,98 @@
+// JSONParser, the top-level keys of text that was already validated: the key check behind
+// `Event.propertyKeys`, which the `enrich` stage runs on every event of the ingest path.
+// Validating the whole object again there cost as much as parsing the request body; this
+// walk only tracks strings and nesting.
+
+extension JSONParser {
+    /// The top-level keys of `text`, in order and with duplicates, for text already known to
+    /// be a valid JSON object (an event's properties after `validate`). Values are stepped
+    /// over, not checked. Returns nil when the walk meets something no valid object has, so
+    /// the caller can fall back to `memberKeys(ofObject:)`, which reports why.
+    public static func memberKeys(ofValidatedObject text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var walk = ValidatedObjectWalk(bytes: bytes)
+            return walk.keys()
+        }
+    }
+}
+
+/// One pass over the bytes of a valid object. Invariant: `index` only moves forward and
+/// every read is bounds-checked, so a text that breaks the promise ends the walk with nil.
+private struct ValidatedObjectWalk {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func keys() -> [String]? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var keys: [String] = []
+        var depth = 1
+        var expectingKey = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let (start, end, escaped) = string() else { return nil }
+                if depth == 1 && expectingKey {
+                    guard let key = Self.key(bytes, start, end, escaped) else { return nil }
+                    keys.append(key)
+                    expectingKey = false
+                }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                    index += 1
+                    skipWhitespace()
+                    return index == bytes.count ? keys : nil
+                }
+            case UInt8(ascii: ","): if depth == 1 { expectingKey = true }
+            default: break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Steps over the string opening at `index`; returns the bounds of its body and whether
+    /// it holds an escape.
+    private mutating func string() -> (Int, Int, Bool)? {
+        let start = index + 1
+        var escaped = false
+        index = start
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                return (start, index - 1, escaped)
+            case UInt8(ascii: "\\"):
+                escaped = true
+                index += 2
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    private static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool) -> String? {
+        let body = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard escaped else { return String(decoding: body, as: UTF8.self) }
+        // Rare: decode the escapes with the real parser, quotes included.
+        let quoted = UnsafeBufferPointer(rebasing: bytes[(start - 1)..<(end + 1)])
+        return (try? JSONParser.parse(quoted))?.stringValue
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+}
