@@ -147,7 +147,7 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
             accepted = result["ok"] * size
             drained = wait_drained(port, baseline + accepted)
             peak = {d.name: d.rss_mb()[1] for d in daemons}
-            time.sleep(12)  # one heap trim (every 10 s) after the drain
+            time.sleep(25)  # the worker's idle release (10 s) and a heap trim (every 10 s) after it
             after = {d.name: d.rss_mb()[0] for d in daemons}
             rows.append({
                 "scenario": scenario, "batch": size, "connections": connections, "duration_s": duration,

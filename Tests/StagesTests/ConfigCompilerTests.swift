@@ -112,6 +112,19 @@ let validYAML = """
         #expect(found.first?.line == 7)
     }
 
+    @Test func workerSettingsAreReadAndCheckedAtTheirLines() throws {
+        let graph = try compile(validYAML.replacingOccurrences(of: "stages:", with: "worker: {release_memory_after_idle_s: 0}\nstages:"))
+        #expect(graph.worker.releaseMemoryAfterIdleSeconds == 0)
+        #expect(WorkerSettings().releaseMemoryAfterIdleSeconds == 10)
+        let found = issues(
+            validYAML.replacingOccurrences(
+                of: "stages:", with: "worker:\n  prefetch: 0\n  backoff_ms: 500\n  max_backoff_ms: 100\n  release_memory_after_idle_s: -1\nstages:"))
+        #expect(found.map(\.line) == [3, 5, 6])
+        #expect(found.allSatisfy { $0.code == .invalidValue })
+        #expect(found.first?.message == "must be at least 1, got 0")
+        #expect(found.map(\.path) == ["worker.prefetch", "worker.max_backoff_ms", "worker.release_memory_after_idle_s"])
+    }
+
     @Test func yamlSyntaxErrorHasALine() {
         let found = issues("stages:\n  - validate: {max_batch: 1\n  - queue")
         #expect(found.first?.code == .yamlSyntax)

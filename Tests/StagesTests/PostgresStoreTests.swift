@@ -106,6 +106,8 @@ struct PostgresStoreTests {
                             let order = writer % 2 == 0 ? all : Array(all.reversed())
                             for start in stride(from: 0, to: order.count, by: 40 + writer * 13) {
                                 _ = try await store.write(Array(order[start..<min(start + 60, order.count)]), inTransaction: aggregate)
+                                // Idle releases in between: forgotten pairs must be found in the table.
+                                if start % 3 == 0 { await store.releaseMemory() }
                             }
                         }
                     }

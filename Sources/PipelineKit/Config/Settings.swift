@@ -1,8 +1,14 @@
 // Process-wide settings from pipeline.yaml that are not stages: the HTTP listener and the
 // worker loop. Plain data; the HTTP layer and the worker read them.
 
+/// A top-level section of pipeline.yaml: decoded, then checked for values its type allows
+/// but the daemon cannot use (each problem is reported at its YAML line).
+protocol SettingsSection: Decodable {
+    var problems: [ConfigProblem] { get }
+}
+
 /// `server:` in pipeline.yaml.
-public struct ServerSettings: Decodable, Sendable, Hashable {
+public struct ServerSettings: SettingsSection, Sendable, Hashable {
     /// `HOST:PORT` to listen on.
     public var listen: String = "127.0.0.1:8000"
     /// Largest request body accepted (bytes, after decompression); larger answers 413.
@@ -42,7 +48,7 @@ public struct ServerSettings: Decodable, Sendable, Hashable {
 }
 
 /// `worker:` in pipeline.yaml.
-public struct WorkerSettings: Decodable, Sendable, Hashable {
+public struct WorkerSettings: SettingsSection, Sendable, Hashable {
     /// Messages the queue may hand the worker before it acknowledges (AMQP prefetch).
     public var prefetch: Int = 500
     /// Tries of a message while the store is up before it goes to the dead-letter queue.
@@ -50,6 +56,10 @@ public struct WorkerSettings: Decodable, Sendable, Hashable {
     /// First retry delay; doubles up to `maxBackoffMilliseconds`.
     public var backoffMilliseconds: Int = 100
     public var maxBackoffMilliseconds: Int = 5000
+    /// After this long without messages the worker lets the store and queue drop their caches
+    /// (SQLite page caches, remembered bucket users), so an idle daemon shrinks back after a
+    /// burst. 0 keeps them.
+    public var releaseMemoryAfterIdleSeconds: Int = 10
 
     public init() {}
 
@@ -58,6 +68,7 @@ public struct WorkerSettings: Decodable, Sendable, Hashable {
         case maxAttempts = "max_attempts"
         case backoffMilliseconds = "backoff_ms"
         case maxBackoffMilliseconds = "max_backoff_ms"
+        case releaseMemoryAfterIdleSeconds = "release_memory_after_idle_s"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,5 +77,20 @@ public struct WorkerSettings: Decodable, Sendable, Hashable {
         maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
         backoffMilliseconds = try container.decodeIfPresent(Int.self, forKey: .backoffMilliseconds) ?? backoffMilliseconds
         maxBackoffMilliseconds = try container.decodeIfPresent(Int.self, forKey: .maxBackoffMilliseconds) ?? maxBackoffMilliseconds
+        releaseMemoryAfterIdleSeconds =
+            try container.decodeIfPresent(Int.self, forKey: .releaseMemoryAfterIdleSeconds) ?? releaseMemoryAfterIdleSeconds
+    }
+
+    var problems: [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        func atLeast(_ minimum: Int, _ value: Int, _ key: CodingKeys) {
+            if value < minimum { problems.append(ConfigProblem(path: [key.rawValue], "must be at least \(minimum), got \(value)")) }
+        }
+        atLeast(1, prefetch, .prefetch)
+        atLeast(1, maxAttempts, .maxAttempts)
+        atLeast(1, backoffMilliseconds, .backoffMilliseconds)
+        atLeast(backoffMilliseconds, maxBackoffMilliseconds, .maxBackoffMilliseconds)
+        atLeast(0, releaseMemoryAfterIdleSeconds, .releaseMemoryAfterIdleSeconds)
+        return problems
     }
 }

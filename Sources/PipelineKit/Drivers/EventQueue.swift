@@ -18,10 +18,13 @@ public protocol EventQueue: Sendable {
     /// How many worker loops consume at once, each with its own consumer and store
     /// transaction. A queue whose consumers would be handed the same messages keeps 1.
     var consumers: Int { get }
+    /// Drops caches that only speed up a busy queue (see `EventStore.releaseMemory`).
+    func releaseMemory() async
 }
 
 extension EventQueue {
     public func shutdown() async {}
+    public func releaseMemory() async {}
     public var consumers: Int { 1 }
 }
 

@@ -17,11 +17,15 @@ public protocol EventStore: Sendable {
     /// `dead_letters` table). The queue's own dead-letter queue still gets the message; this
     /// is the searchable record. A store without such a table does nothing.
     func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws
+    /// Drops what only speeds up writes under load (page caches, remembered keys). The worker
+    /// calls it when it has been idle a while; the next write rebuilds what it needs.
+    func releaseMemory() async
 }
 
 extension EventStore {
     public func isPermanent(_ error: any Error) -> Bool { false }
     public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {}
+    public func releaseMemory() async {}
 }
 
 /// Rollup changes for newly inserted events, computed by `aggregate` and applied by the store.

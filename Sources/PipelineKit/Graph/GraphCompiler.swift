@@ -23,6 +23,20 @@ public enum GraphCompiler {
             issue(.wrongType, Place(document.root.mark), [], "expected a mapping with 'server', 'worker' and 'stages', got \(describe(document.root))")
             throw ConfigError(issues: issues)
         }
+        /// Decodes a settings section and reports its problems at their lines.
+        func section<Section: SettingsSection>(_ type: Section.Type, _ value: Node, _ name: String) -> Section? {
+            switch decodeStrictly(type, from: value, path: [name]) {
+            case .success(let decoded):
+                for problem in decoded.problems {
+                    let node = locate(problem.path, in: value) ?? value
+                    issue(.invalidValue, Place(node.mark), [name] + problem.path, problem.message)
+                }
+                return decoded
+            case .failure(let problems):
+                record(problems.items)
+                return nil
+            }
+        }
         var server = ServerSettings()
         var worker = WorkerSettings()
         var stageNodes: Node?
@@ -30,21 +44,8 @@ public enum GraphCompiler {
         for (key, value) in root {
             let name = key.string ?? "?"
             switch name {
-            case "server":
-                switch decodeStrictly(ServerSettings.self, from: value, path: ["server"]) {
-                case .success(let decoded):
-                    server = decoded
-                    for problem in decoded.problems {
-                        let node = locate(problem.path, in: value) ?? value
-                        issue(.invalidValue, Place(node.mark), ["server"] + problem.path, problem.message)
-                    }
-                case .failure(let problems): record(problems.items)
-                }
-            case "worker":
-                switch decodeStrictly(WorkerSettings.self, from: value, path: ["worker"]) {
-                case .success(let decoded): worker = decoded
-                case .failure(let problems): record(problems.items)
-                }
+            case "server": server = section(ServerSettings.self, value, "server") ?? server
+            case "worker": worker = section(WorkerSettings.self, value, "worker") ?? worker
             case "stages": stageNodes = value
             default:
                 issue(

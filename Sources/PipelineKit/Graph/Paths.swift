@@ -62,6 +62,9 @@ public struct WorkerPath: Sendable {
         try await store.recordDeadLetter(body, source: source, reason: reason)
     }
 
+    /// Lets the store drop its write caches (see `EventStore.releaseMemory`).
+    public func releaseMemory() async { await store.releaseMemory() }
+
     /// Whether a failure of `store(_:)` would recur on retry (see `EventStore.isPermanent`).
     public func isPermanent(_ error: any Error) -> Bool { store.isPermanent(error) }
 

@@ -32,8 +32,10 @@ public struct WorkerLoop: Service {
     public func run() async throws {
         // Loops share nothing but the store; the queue hands each different messages.
         try await withThrowingTaskGroup(of: Void.self) { group in
+            let seconds = settings.releaseMemoryAfterIdleSeconds
+            let idle = seconds > 0 ? IdleMemoryRelease(after: .seconds(seconds)) : nil
             for loop in 0..<max(1, queue.consumers) {
-                group.addTask { try await consume(loop: loop) }
+                group.addTask { try await consume(loop: loop, idle: idle) }
             }
             try await group.waitForAll()
         }
@@ -41,7 +43,7 @@ public struct WorkerLoop: Service {
     }
 
     /// One consumer's loop: until shutdown, take a group of messages, store it, ack it.
-    func consume(loop: Int) async throws {
+    func consume(loop: Int, idle: IdleMemoryRelease?) async throws {
         var backoff = settings.backoffMilliseconds
         var consumer: (any QueueConsumer)?
         // A queue or store failure never ends the loop (the process keeps serving); it is
@@ -57,7 +59,12 @@ public struct WorkerLoop: Service {
                     logger.info("Worker consuming.", metadata: ["prefetch": "\(settings.prefetch)", "loop": "\(loop)"])
                 }
                 guard let deliveries = try await current.next(maxWait: .milliseconds(250)) else { break }
-                if deliveries.isEmpty { continue }
+                if deliveries.isEmpty {
+                    if idle?.shouldRelease() == true { await releaseMemory() }
+                    continue
+                }
+                idle?.working()
+                defer { idle?.finished() }
                 try await handle(deliveries, consumer: current)
                 backoff = settings.backoffMilliseconds
             } catch {
@@ -71,6 +78,12 @@ public struct WorkerLoop: Service {
             }
         }
         await consumer?.close()
+    }
+
+    func releaseMemory() async {
+        await path.releaseMemory()
+        await queue.releaseMemory()
+        logger.debug("Worker idle; store and queue caches released.")
     }
 
     func handle(_ deliveries: [Delivery], consumer: any QueueConsumer) async throws {

@@ -21,6 +21,9 @@ final class KnownBucketUsers: Sendable {
         keys.withLock { known in items.filter { !known.contains(key($0)) } }
     }
 
+    /// Forgets every key and its memory (the table still answers).
+    func forget() { keys.withLock { $0 = [] } }
+
     /// Call only after the transaction that stored `committed` has committed.
     func remember(_ committed: [Int64]) {
         keys.withLock { known in

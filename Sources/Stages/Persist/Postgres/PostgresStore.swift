@@ -132,6 +132,9 @@ public final class PostgresStore: EventStore, Service, Sendable {
         }
     }
 
+    /// Forgets the remembered bucket users (up to `KnownBucketUsers.limit` keys).
+    public func releaseMemory() async { knownBucketUsers.forget() }
+
     public func health() async -> DependencyHealth {
         do {
             let endpoint = endpoint

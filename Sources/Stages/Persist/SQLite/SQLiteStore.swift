@@ -141,6 +141,12 @@ public final class SQLiteStore: EventStore, Service, Sendable {
         return [.SQLITE_CONSTRAINT, .SQLITE_TOOBIG, .SQLITE_MISMATCH, .SQLITE_RANGE].contains(error.resultCode)
     }
 
+    /// Empties the page caches (the writer's is `cache_mb`) and the remembered bucket users.
+    public func releaseMemory() async {
+        pool.releaseMemoryEventually()
+        knownBucketUsers.forget()
+    }
+
     public func health() async -> DependencyHealth {
         do {
             _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }

@@ -136,6 +136,9 @@ public actor EmbeddedQueue: EventQueue, Service {
         EmbeddedQueueConsumer(queue: self, prefetch: prefetch)
     }
 
+    /// Empties the connections' page caches; the next reads come from the OS cache.
+    public nonisolated func releaseMemory() async { database.releaseMemoryEventually() }
+
     public nonisolated func health() async -> DependencyHealth {
         do {
             _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
