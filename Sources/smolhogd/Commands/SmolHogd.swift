@@ -28,6 +28,7 @@ struct DaemonOptions: ParsableArguments {
 
     /// Sets up logging and metrics once per process; returns the root logger and the registry.
     func bootstrap() throws -> (Logger, PrometheusCollectorRegistry) {
+        MallocArenas.apply()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level '\(logLevel)' is not a level; expected one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
