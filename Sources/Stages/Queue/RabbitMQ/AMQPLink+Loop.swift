@@ -93,7 +93,13 @@ extension AMQPLink {
                         closers.append(continuation)
                     }
                 }
-                while let frame = try session.nextFrame(timeout: .zero) { try handle(frame, session: session, role: role) }
+                // Frames are copied out as they are read, so the library's buffers are released
+                // after each one: released once per burst, its pool kept a whole prefetch of
+                // bodies (~35 MB) for the life of the connection.
+                while let frame = try session.nextFrame(timeout: .zero) {
+                    try handle(frame, session: session, role: role)
+                    session.releaseBuffers()
+                }
                 session.releaseBuffers()
                 shared.withLock { $0.busySince = nil }
                 if !closers.isEmpty && (role.isSettled || ContinuousClock.now >= closeDeadline) { return (nil, closers) }
