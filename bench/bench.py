@@ -284,7 +284,7 @@ def render(results):
             lines.append("|---|---|---|---|---|---|---|---|---|---|")
             for r in results[scenario]:
                 lines.append(f"| | {r['batch']} | {r['end_to_end_events_per_s']} | {r['ingest_events_per_s']} | {r['drain_lag_s']} | {r['p50_ms']} | "
-                             f"{r['p99_ms']} | {r['rss_idle_mb']} | {r['rss_peak_mb']} | {r.get('rss_idle_after_load_mb', '')} |")
+                             f"{r['p99_ms']} | {r['rss_idle_mb']} | {r['rss_peak_mb']} | {r['rss_idle_after_load_mb']} |")
             lines.append("")
     if "latency" in results:
         l = results["latency"]

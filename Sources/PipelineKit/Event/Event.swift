@@ -84,7 +84,7 @@ public struct Event: Sendable {
     public var propertyKeys: [String] {
         switch propertiesStorage {
         case .object(let object): object.members.map(\.key)
-        case .json(let text): JSONParser.memberKeys(ofValidatedObject: text) ?? (try? JSONParser.memberKeys(ofObject: text)) ?? []
+        case .json(let text): JSONParser.memberKeys(ofValidatedObject: text) ?? []
         }
     }
 

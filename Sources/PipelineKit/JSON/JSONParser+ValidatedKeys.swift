@@ -6,8 +6,8 @@
 extension JSONParser {
     /// The top-level keys of `text`, in order and with duplicates, for text already known to
     /// be a valid JSON object (an event's properties after `validate`). Values are stepped
-    /// over, not checked. Returns nil when the walk meets something no valid object has, so
-    /// the caller can fall back to `memberKeys(ofObject:)`, which reports why.
+    /// over, not checked. Returns nil when the walk meets something no valid object has (a
+    /// text that would not parse either; `memberKeys(ofObject:)` says why).
     public static func memberKeys(ofValidatedObject text: String) -> [String]? {
         var text = text
         return text.withUTF8 { bytes in
@@ -22,8 +22,6 @@ extension JSONParser {
 private struct ValidatedObjectWalk {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func keys() -> [String]? {
         skipWhitespace()
