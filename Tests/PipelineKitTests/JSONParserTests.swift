@@ -35,12 +35,17 @@ import Testing
             let text = " {" + members.joined(separator: " , ") + "} "
             let expected = try JSONParser.memberKeys(ofObject: text)
             #expect(JSONParser.memberKeys(ofValidatedObject: text) == expected, "mismatch for \(text)")
+            for candidate in ["a", "e", "🚀", "", "q\"x", "b"] {
+                let found = JSONParser.hasMemberKey(ofValidatedObject: text, among: [Array("zz".utf8), Array(candidate.utf8)])
+                #expect(found == expected.contains(candidate), "\(candidate) in \(text)")
+            }
             let compact = try JSONParser.parse(text).jsonText
             #expect(JSONParser.memberKeys(ofValidatedObject: compact) == (try JSONParser.memberKeys(ofObject: compact)), "mismatch for \(compact)")
         }
         // Text that is not a whole object ends the walk instead of reading past it.
         for broken in ["[1]", "", #"{"a":1"#, #"{"a":"#, #"{"a\"#, #"{"a":1}}"#, "{} x"] {
             #expect(JSONParser.memberKeys(ofValidatedObject: broken) == nil, "accepted \(broken)")
+            #expect(JSONParser.hasMemberKey(ofValidatedObject: broken, among: [Array("b".utf8)]) == nil, "accepted \(broken)")
         }
     }
 

@@ -55,8 +55,11 @@ public struct Batch<Element: Sendable>: Sendable {
         kept.reserveCapacity(items.count)
         keptOrigins.reserveCapacity(items.count)
         var rejected = rejections
-        for (item, origin) in zip(items, origins) {
-            switch transform(item) {
+        // By index, not zip: unspecialized across modules, the zip's iterator looked up
+        // type metadata on every step.
+        for index in items.indices {
+            let origin = origins[index]
+            switch transform(items[index]) {
             case .success(let value):
                 kept.append(value)
                 keptOrigins.append(origin)

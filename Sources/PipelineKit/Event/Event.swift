@@ -88,6 +88,15 @@ public struct Event: Sendable {
         }
     }
 
+    /// Whether a top-level property key is one of `candidates` (their UTF-8 bytes); read
+    /// without building keys or values when the event carries text.
+    public func hasPropertyKey(among candidates: [[UInt8]]) -> Bool {
+        switch propertiesStorage {
+        case .object(let object): object.members.contains { member in candidates.contains { $0.elementsEqual(member.key.utf8) } }
+        case .json(let text): JSONParser.hasMemberKey(ofValidatedObject: text, among: candidates) ?? false
+        }
+    }
+
     /// The properties as compact JSON text: what the queue carries and the stores write.
     public var propertiesJSON: String {
         switch propertiesStorage {

@@ -1,5 +1,5 @@
 // JSONParser, the top-level keys of text that was already validated: the key check behind
-// `Event.propertyKeys`, which the `enrich` stage runs on every event of the ingest path.
+// `Event.hasPropertyKey(among:)`, which the `enrich` stage runs on every event of the ingest path.
 // Validating the whole object again there cost as much as parsing the request body; this
 // walk only tracks strings and nesting.
 
@@ -9,10 +9,31 @@ extension JSONParser {
     /// over, not checked. Returns nil when the walk meets something no valid object has (a
     /// text that would not parse either; `memberKeys(ofObject:)` says why).
     public static func memberKeys(ofValidatedObject text: String) -> [String]? {
+        var keys: [String] = []
+        let walked = visitMemberKeys(ofValidatedObject: text) { key in
+            keys.append(String(decoding: key, as: UTF8.self))
+            return false
+        }
+        return walked == nil ? nil : keys
+    }
+
+    /// Whether a top-level key of the validated object `text` is one of `candidates` (their
+    /// UTF-8 bytes), without building a string for any key: `enrich` asks this of every
+    /// event. Nil as in `memberKeys(ofValidatedObject:)`, but the walk stops at the first
+    /// match, so text after it is not looked at.
+    public static func hasMemberKey(ofValidatedObject text: String, among candidates: [[UInt8]]) -> Bool? {
+        visitMemberKeys(ofValidatedObject: text) { key in
+            candidates.contains { $0.count == key.count && $0.elementsEqual(key) }
+        }
+    }
+
+    /// Calls `visit` with the UTF-8 bytes of each top-level key (escapes decoded), in order,
+    /// until it returns true; returns whether it did, or nil for text that breaks the promise.
+    static func visitMemberKeys(ofValidatedObject text: String, _ visit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool? {
         var text = text
         return text.withUTF8 { bytes in
             var walk = ValidatedObjectWalk(bytes: bytes)
-            return walk.keys()
+            return walk.visitKeys(visit)
         }
     }
 }
@@ -23,11 +44,11 @@ private struct ValidatedObjectWalk {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    mutating func keys() -> [String]? {
+    /// See `JSONParser.visitMemberKeys(ofValidatedObject:_:)`.
+    mutating func visitKeys(_ visit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool? {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
-        var keys: [String] = []
         var depth = 1
         var expectingKey = true
         while index < bytes.count {
@@ -36,8 +57,8 @@ private struct ValidatedObjectWalk {
             case UInt8(ascii: "\""):
                 guard let (start, end, escaped) = string() else { return nil }
                 if depth == 1 && expectingKey {
-                    guard let key = Self.key(bytes, start, end, escaped) else { return nil }
-                    keys.append(key)
+                    guard let found = Self.visitKey(bytes, start, end, escaped, visit) else { return nil }
+                    if found { return true }
                     expectingKey = false
                 }
                 continue
@@ -47,7 +68,7 @@ private struct ValidatedObjectWalk {
                 if depth == 0 {
                     index += 1
                     skipWhitespace()
-                    return index == bytes.count ? keys : nil
+                    return index == bytes.count ? false : nil
                 }
             case UInt8(ascii: ","): if depth == 1 { expectingKey = true }
             default: break
@@ -77,12 +98,15 @@ private struct ValidatedObjectWalk {
         return nil
     }
 
-    private static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool) -> String? {
-        let body = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        guard escaped else { return String(decoding: body, as: UTF8.self) }
+    /// Visits the key whose body is `start..<end`; nil when an escaped key does not decode.
+    private static func visitKey(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool, _ visit: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool? {
+        guard escaped else { return visit(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
         // Rare: decode the escapes with the real parser, quotes included.
         let quoted = UnsafeBufferPointer(rebasing: bytes[(start - 1)..<(end + 1)])
-        return (try? JSONParser.parse(quoted))?.stringValue
+        guard var key = (try? JSONParser.parse(quoted))?.stringValue else { return nil }
+        return key.withUTF8(visit)
     }
 
     private mutating func skipWhitespace() {

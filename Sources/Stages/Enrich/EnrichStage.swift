@@ -75,7 +75,9 @@ public struct EnrichStage: Stage {
     /// When every step is a `drop`: the keys they remove. An event that has none of them
     /// keeps its properties as they came, text included; parsing and writing them back cost
     /// the ingest path about a third of its throughput with the default `drop` step.
-    let onlyDrops: Set<String>?
+    /// Compared as UTF-8 bytes: building and hashing a string per key cost the ingest path
+    /// 5 % of its CPU.
+    let onlyDrops: [[UInt8]]?
 
     public init(steps: [EnrichStageKind.Step]) {
         self.steps = steps
@@ -83,13 +85,13 @@ public struct EnrichStage: Stage {
         for step in steps {
             if case .drop(let keys) = step { drops?.formUnion(keys) } else { drops = nil }
         }
-        onlyDrops = drops
+        onlyDrops = drops.map { $0.sorted().map { Array($0.utf8) } }
     }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         guard !steps.isEmpty else { return batch }
         return batch.map { event in
-            if let onlyDrops, !event.propertyKeys.contains(where: onlyDrops.contains) { return event }
+            if let onlyDrops, !event.hasPropertyKey(among: onlyDrops) { return event }
             // Properties may arrive as text: parse them once, not on every lookup.
             var properties = event.properties
             for step in steps {

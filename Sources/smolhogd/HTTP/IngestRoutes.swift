@@ -26,7 +26,11 @@ struct IngestRoutes: Sendable {
             throw APIError(
                 .badRequest, "invalid_body", "field 'events' must be an array of event objects, got \(body.root["events"]?.typeName ?? "nothing")")
         }
-        let raw = zip(items, body.properties).map { item, properties in item.objectValue.map { RawEvent(fields: $0, rawProperties: properties) } }
+        // By index, not zip: the zip's generic iterator looked up type metadata on every step.
+        let raw = items.indices.map { index in
+            let properties = index < body.properties.count ? body.properties[index] : nil
+            return items[index].objectValue.map { RawEvent(fields: $0, rawProperties: properties) }
+        }
         let batch = Self.rawBatch(raw, receivedAt: receivedAt)
         let outcome = try await ingest(batch)
         return outcome.smolHogResponse(received: items.count)
