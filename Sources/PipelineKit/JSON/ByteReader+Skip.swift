@@ -89,7 +89,9 @@ extension ByteReader {
         index += 1
         var asciiOnly = true
         var scratch: [UInt8] = []
-        while index < buffer.count {
+        while true {
+            if skipPlainStringWords() { asciiOnly = false }
+            guard index < buffer.count else { break }
             let byte = buffer[index]
             switch byte {
             case UInt8(ascii: "\""):

@@ -8,7 +8,9 @@ extension ByteReader {
         index += 1
         let start = index
         // Fast path: no escapes, all printable.
-        while index < buffer.count {
+        while true {
+            _ = skipPlainStringWords()
+            guard index < buffer.count else { break }
             let byte = buffer[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<index])
@@ -102,5 +104,21 @@ extension ByteReader {
 
     func printable(_ byte: UInt8) -> String {
         (0x20..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
+    }
+}
+
+extension ByteReader {
+    /// Steps over whole words of a string's body that hold no quote, backslash or control
+    /// byte, so the byte loops only see the bytes that need a decision. Returns whether a
+    /// skipped word held a byte of 0x80 or above (UTF-8 the caller may still need to check).
+    mutating func skipPlainStringWords() -> Bool {
+        var nonASCII = false
+        while let word = ByteScan.word(buffer, at: index), !ByteScan.hasByte(below: 0x20, in: word),
+            !ByteScan.hasByte(UInt8(ascii: "\""), in: word), !ByteScan.hasByte(UInt8(ascii: "\\"), in: word)
+        {
+            nonASCII = nonASCII || ByteScan.hasNonASCII(word)
+            index += 8
+        }
+        return nonASCII
     }
 }

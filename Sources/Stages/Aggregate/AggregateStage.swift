@@ -72,12 +72,20 @@ public struct AggregateStage: InTransactionStage {
         }
         for stored in batch.items {
             let event = stored.event
-            if let seen = delta.users[event.userID] {
-                delta.users[event.userID] = min(seen.lowerBound, event.timestamp)...max(seen.upperBound, event.timestamp)
-            } else {
-                delta.users[event.userID] = event.timestamp...event.timestamp
-            }
+            // One probe per event: the default subscript updates in place.
+            delta.users[event.userID, default: event.timestamp...event.timestamp].widen(to: event.timestamp)
         }
         return Batch(items: [delta], origins: [0], rejections: [], receivedAt: batch.receivedAt)
+    }
+}
+
+extension ClosedRange<Timestamp> {
+    /// Grows the range to hold `time`.
+    fileprivate mutating func widen(to time: Timestamp) {
+        if time < lowerBound {
+            self = time...upperBound
+        } else if time > upperBound {
+            self = lowerBound...time
+        }
     }
 }

@@ -46,29 +46,32 @@ enum CopyText {
         case .staging:
             buffer.writeString(String(time.microseconds))
         case .events:
+            // `YYYY-MM-DD hh:mm:ss.ffffff+00`, written in place: 29 bytes.
             let f = time.utcFields
-            let parts: [(value: Int64, width: Int, then: UInt8)] = [
-                (f.year, 4, UInt8(ascii: "-")), (f.month, 2, UInt8(ascii: "-")), (f.day, 2, UInt8(ascii: " ")),
-                (f.hour, 2, UInt8(ascii: ":")), (f.minute, 2, UInt8(ascii: ":")), (f.second, 2, UInt8(ascii: ".")),
-            ]
-            for part in parts {
-                digits(part.value, part.width, to: &buffer)
-                buffer.writeInteger(part.then)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 29) { bytes in
+                var at = 0
+                func put(_ value: Int64, _ width: Int, then separator: UInt8?) {
+                    var rest = value
+                    for index in stride(from: at + width - 1, through: at, by: -1) {
+                        bytes[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                        rest /= 10
+                    }
+                    at += width
+                    if let separator {
+                        bytes[at] = separator
+                        at += 1
+                    }
+                }
+                put(f.year, 4, then: UInt8(ascii: "-"))
+                put(f.month, 2, then: UInt8(ascii: "-"))
+                put(f.day, 2, then: UInt8(ascii: " "))
+                put(f.hour, 2, then: UInt8(ascii: ":"))
+                put(f.minute, 2, then: UInt8(ascii: ":"))
+                put(f.second, 2, then: UInt8(ascii: "."))
+                put(f.microsecond, 6, then: UInt8(ascii: "+"))
+                put(0, 2, then: nil)
+                return at
             }
-            digits(f.microsecond, 6, to: &buffer)
-            buffer.writeStaticString("+00")
-        }
-    }
-
-    /// `value` (0 ≤ value < 10^width) in exactly `width` decimal digits.
-    static func digits(_ value: Int64, _ width: Int, to buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: width) { bytes in
-            var rest = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                bytes[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            }
-            return width
         }
     }
 
@@ -89,25 +92,42 @@ enum CopyText {
         return chunks
     }
 
-    /// Copies runs without special bytes in one go (JSON text is full of backslashes).
+    /// Copies runs without special bytes in one go (JSON text is full of backslashes), and
+    /// steps over plain text eight bytes at a time.
     static func field(_ text: String, to buffer: inout ByteBuffer) {
         var text = text
         text.withUTF8 { bytes in
             var start = 0
-            for (position, byte) in bytes.enumerated() {
+            func escape(at position: Int) {
                 let escaped: StaticString
-                switch byte {
+                switch bytes[position] {
                 case UInt8(ascii: "\\"): escaped = "\\\\"
                 case UInt8(ascii: "\t"): escaped = "\\t"
                 case UInt8(ascii: "\n"): escaped = "\\n"
                 case UInt8(ascii: "\r"): escaped = "\\r"
-                default: continue
+                default: return
                 }
                 buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<position]))
                 buffer.writeStaticString(escaped)
                 start = position + 1
             }
+            var position = 0
+            while position < bytes.count {
+                if let word = ByteScan.word(bytes, at: position) {
+                    if mayNeedEscape(word) { for index in position..<position + 8 { escape(at: index) } }
+                    position += 8
+                } else {
+                    escape(at: position)
+                    position += 1
+                }
+            }
             buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...]))
         }
+    }
+
+    /// Whether a byte of `word` may be one that `field` escapes: a backslash, or a byte below
+    /// 0x0E (tab, newline and carriage return are 0x09, 0x0A, 0x0D).
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        ByteScan.hasByte(below: 0x0E, in: word) || ByteScan.hasByte(UInt8(ascii: "\\"), in: word)
     }
 }

@@ -25,8 +25,13 @@ struct RollupChanges {
             for (interval, buckets) in delta.buckets {
                 for bucket in buckets {
                     let key = BucketKey(interval: interval, start: bucket.start.microseconds, eventName: bucket.eventName)
-                    self.buckets[key, default: (0, [])].events += Int64(bucket.events)
-                    self.buckets[key, default: (0, [])].users.formUnion(bucket.users)
+                    // A key seen first takes the delta's set as it is, without hashing its users again.
+                    if self.buckets[key] == nil {
+                        self.buckets[key] = (Int64(bucket.events), bucket.users)
+                    } else {
+                        self.buckets[key]?.events += Int64(bucket.events)
+                        self.buckets[key]?.users.formUnion(bucket.users)
+                    }
                 }
             }
             // Per-name totals from one interval's buckets, as the SQLite store counts them.

@@ -1,0 +1,31 @@
+// ByteScan: eight bytes at a time, whether any byte of a word is one the caller must look at.
+// The JSON string scanners and PostgreSQL's COPY escaper step over runs of plain text with
+// it; a profile of each had its byte-at-a-time loop among the top entries.
+
+/// Word-at-a-time byte tests (SWAR). Invariant: each test is exact as a whole: it is true if
+/// and only if some byte of the word matches. Which byte is not told; the caller steps
+/// through the word byte by byte when a test is true.
+public enum ByteScan {
+    @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The eight bytes at `offset`, or nil when fewer than eight remain.
+    @inlinable public static func word(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64? {
+        guard offset >= 0, offset <= bytes.count - 8, let base = bytes.baseAddress else { return nil }
+        return UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+    }
+
+    /// Whether some byte of `word` is below `limit`, which must be at most 0x80.
+    @inlinable public static func hasByte(below limit: UInt8, in word: UInt64) -> Bool {
+        (word &- ones &* UInt64(limit)) & ~word & highs != 0
+    }
+
+    /// Whether some byte of `word` is `byte`.
+    @inlinable public static func hasByte(_ byte: UInt8, in word: UInt64) -> Bool {
+        let difference = word ^ (ones &* UInt64(byte))
+        return (difference &- ones) & ~difference & highs != 0
+    }
+
+    /// Whether some byte of `word` is 0x80 or above (not ASCII).
+    @inlinable public static func hasNonASCII(_ word: UInt64) -> Bool { word & highs != 0 }
+}
