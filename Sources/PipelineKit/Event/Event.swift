@@ -79,15 +79,6 @@ public struct Event: Sendable {
         set { propertiesStorage = .object(newValue) }
     }
 
-    /// The top-level property keys (duplicates included), read without building the values
-    /// when the event carries text.
-    public var propertyKeys: [String] {
-        switch propertiesStorage {
-        case .object(let object): object.members.map(\.key)
-        case .json(let text): JSONParser.memberKeys(ofValidatedObject: text) ?? []
-        }
-    }
-
     /// Whether a top-level property key is one of `candidates` (their UTF-8 bytes); read
     /// without building keys or values when the event carries text.
     public func hasPropertyKey(among candidates: [[UInt8]]) -> Bool {

@@ -112,13 +112,8 @@ extension ByteReader {
     /// byte, so the byte loops only see the bytes that need a decision. Returns whether a
     /// skipped word held a byte of 0x80 or above (UTF-8 the caller may still need to check).
     mutating func skipPlainStringWords() -> Bool {
-        var nonASCII = false
-        while let word = ByteScan.word(buffer, at: index), !ByteScan.hasByte(below: 0x20, in: word),
-            !ByteScan.hasByte(UInt8(ascii: "\""), in: word), !ByteScan.hasByte(UInt8(ascii: "\\"), in: word)
-        {
-            nonASCII = nonASCII || ByteScan.hasNonASCII(word)
-            index += 8
-        }
-        return nonASCII
+        let plain = ByteScan.plainJSONStringEnd(buffer, from: index)
+        index = plain.end
+        return plain.nonASCII
     }
 }

@@ -28,4 +28,19 @@ public enum ByteScan {
 
     /// Whether some byte of `word` is 0x80 or above (not ASCII).
     @inlinable public static func hasNonASCII(_ word: UInt64) -> Bool { word & highs != 0 }
+
+    /// From `offset`, the end of the whole words that hold no quote, backslash or control
+    /// byte (JSON string text that needs no decision), and whether one of them held a byte
+    /// of 0x80 or above (UTF-8 the caller may still need to check).
+    @inlinable public static func plainJSONStringEnd(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int) -> (end: Int, nonASCII: Bool) {
+        var end = offset
+        var nonASCII = false
+        while let word = word(bytes, at: end), !hasByte(below: 0x20, in: word), !hasByte(UInt8(ascii: "\""), in: word),
+            !hasByte(UInt8(ascii: "\\"), in: word)
+        {
+            nonASCII = nonASCII || hasNonASCII(word)
+            end += 8
+        }
+        return (end, nonASCII)
+    }
 }

@@ -85,12 +85,8 @@ private struct ValidatedObjectWalk {
         var escaped = false
         index = start
         while index < bytes.count {
-            if let word = ByteScan.word(bytes, at: index), !ByteScan.hasByte(UInt8(ascii: "\""), in: word),
-                !ByteScan.hasByte(UInt8(ascii: "\\"), in: word)
-            {
-                index += 8
-                continue
-            }
+            index = ByteScan.plainJSONStringEnd(bytes, from: index).end
+            guard index < bytes.count else { break }
             switch bytes[index] {
             case UInt8(ascii: "\""):
                 index += 1
