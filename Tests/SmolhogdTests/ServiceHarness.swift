@@ -80,10 +80,12 @@ enum ServiceHarness {
     }
 
     /// A split deployment's config: RabbitMQ queue `queue`, PostgreSQL database `database`.
-    static func writeSplitConfig(in dir: String, queue: String, database: String, maxEventNameLength: Int = 200) throws -> String {
+    static func writeSplitConfig(
+        in dir: String, queue: String, database: String, maxEventNameLength: Int = 200, prefetch: Int = 50
+    ) throws -> String {
         let config = """
             server: {listen: "127.0.0.1:0"}
-            worker: {prefetch: 50, max_attempts: 3, backoff_ms: 50, max_backoff_ms: 1000}
+            worker: {prefetch: \(prefetch), max_attempts: 3, backoff_ms: 50, max_backoff_ms: 1000}
             stages:
               - validate: {max_batch: 500, max_event_name_length: \(maxEventNameLength)}
               - queue: {rabbitmq: {url: "${SMOLHOG_TEST_RABBITMQ_URL}", queue: "\(queue)", confirm_timeout_ms: 3000, connect_timeout_ms: 1000}}

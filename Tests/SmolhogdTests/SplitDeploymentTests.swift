@@ -11,11 +11,12 @@ struct SplitDeploymentTests {
         let database: String
     }
 
-    static func deployment(maxEventNameLength: Int = 200) async throws -> Deployment {
+    static func deployment(maxEventNameLength: Int = 200, prefetch: Int = 50) async throws -> Deployment {
         let dir = try temporaryDirectory()
         let queue = "e2e-" + UUID().uuidString.prefix(8)
         let database = try await ServiceHarness.freshDatabase()
-        let config = try ServiceHarness.writeSplitConfig(in: dir, queue: queue, database: database, maxEventNameLength: maxEventNameLength)
+        let config = try ServiceHarness.writeSplitConfig(
+            in: dir, queue: queue, database: database, maxEventNameLength: maxEventNameLength, prefetch: prefetch)
         return Deployment(dir: dir, config: config, queue: queue, database: database)
     }
 
@@ -78,7 +79,10 @@ struct SplitDeploymentTests {
     }
 
     @Test func aWorkerKilledMidBatchLosesAndDuplicatesNothing() async throws {
-        let deployment = try await Self.deployment()
+        // Two messages (500 events) per store transaction: with the default prefetch, the two
+        // loops took the whole backlog in two transactions, and a fast worker could commit
+        // both before the kill.
+        let deployment = try await Self.deployment(prefetch: 2)
         defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
         let ingest = try await Self.ingest(deployment)
         defer { ingest.kill(SIGTERM) }
