@@ -61,6 +61,17 @@ func withStore(
     }
 }
 
+/// Writes `batch` as the worker does after a transient failure: again until it goes through or
+/// a minute has passed. Nil if it never went through.
+func writeRetrying(_ store: PostgresStore, _ batch: [Event]) async -> [StoredEvent]? {
+    let clock = ContinuousClock()
+    let until = clock.now.advanced(by: .seconds(60))
+    while clock.now < until {
+        if let stored = try? await store.write(batch, inTransaction: aggregate) { return stored }
+    }
+    return nil
+}
+
 /// Rows of `sql`, decoded by `decode`.
 func fetch<Row: Sendable>(_ url: String, _ sql: String, _ decode: @escaping @Sendable (PostgresRow) throws -> Row) async throws -> [Row] {
     try await PostgresEndpoint(url: url).withConnection(logger: postgresTestLog) { connection in
@@ -92,11 +103,13 @@ func psql(_ url: String, _ sql: String) throws {
     guard process.terminationStatus == 0 else { throw PsqlFailed(description: "psql exited with \(process.terminationStatus) running \(sql)") }
 }
 
-func events(_ range: Range<Int>) -> [Event] {
-    range.map { i in
+/// Events `e<i>`; `padding` adds a string property of that many bytes to each.
+func events(_ range: Range<Int>, padding: Int = 0) -> [Event] {
+    let pad: JSONValue = .string(String(repeating: "p", count: padding))
+    return range.map { i in
         Event(
             eventID: "e\(i)", eventName: ["view", "signup", "buy", "open"][i % 4], userID: "u\(i % 7)",
-            properties: ["a": .number(JSONNumber(i)), "bb": "x"],
+            properties: padding > 0 ? ["a": .number(JSONNumber(i)), "bb": "x", "pad": pad] : ["a": .number(JSONNumber(i)), "bb": "x"],
             timestamp: Timestamp(microseconds: 1_714_500_000_000_000 + Int64(i) * 1_234_567_891 + Int64(i % 3)),
             sessionID: i % 2 == 0 ? "s\(i / 10)" : nil, receivedAt: Timestamp(microseconds: 1_714_600_000_000_000 + Int64(i)))
     }

@@ -10,7 +10,8 @@
 // the next statement (or a ROLLBACK, or a BEGIN on a connection the pool handed out as it
 // closed) waits forever. So the operation runs in a task of its own, and a watchdog answers
 // the caller first when the connection closes under the work or a deadline passes; it closes
-// a connection that overran (the pool drops it) and leaves a stuck task behind.
+// a connection that overran (the pool drops it) and leaves a stuck task behind. While the work
+// is sending a COPY, cancelling and closing wait for the COPY to return (PostgresCopyGuard.swift).
 
 import Foundation
 internal import PostgresNIO
@@ -48,7 +49,15 @@ final class PostgresBoundedOperation<Value: Sendable>: @unchecked Sendable {
     private var phase = Phase.leasing
     private var continuation: CheckedContinuation<Value, any Error>?
     private var pending: Result<Value, any Error>?
-    private var tasks: [Task<Void, Never>] = []
+    private var tasks: Tasks?
+    /// The work's task and the watchdog's.
+    struct Tasks {
+        var worker: Task<Void, Never>
+        var watchdog: Task<Void, Never>
+    }
+
+    /// Holds back cancelling the work and closing its connection while a COPY sends rows.
+    let copyGuard = PostgresCopyGuard()
 
     /// Runs `work` against the deadlines. `work` must call `begin(on:)` with its connection
     /// before using it, and stop if that returns false (the lease deadline came first).
@@ -62,16 +71,18 @@ final class PostgresBoundedOperation<Value: Sendable>: @unchecked Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 operation.install(continuation)
                 let worker = Task {
-                    do {
-                        operation.decide(.success(try await work(operation)))
-                    } catch {
-                        operation.decide(.failure(error))
+                    await PostgresCopyGuard.$current.withValue(operation.copyGuard) {
+                        do {
+                            operation.decide(.success(try await work(operation)))
+                        } catch {
+                            operation.decide(.failure(error))
+                        }
                     }
                 }
                 let watchdog = Task {
                     await operation.watch(leaseTimeout: min(leaseTimeout, operationTimeout), operationTimeout: operationTimeout, failure: failure)
                 }
-                operation.track([worker, watchdog])
+                operation.track(Tasks(worker: worker, watchdog: watchdog))
             }
         } onCancel: {
             operation.decide(.failure(CancellationError()))
@@ -96,33 +107,40 @@ final class PostgresBoundedOperation<Value: Sendable>: @unchecked Sendable {
         if let early { continuation.resume(with: early) }
     }
 
-    private func track(_ started: [Task<Void, Never>]) {
+    private func track(_ started: Tasks) {
         let decided = lock.withLock {
             if case .decided = phase { return true }
             tasks = started
             return false
         }
-        if decided { started.forEach { $0.cancel() } }
+        if decided { stop(started) }
     }
 
     /// Answers the caller unless it already has its answer; true if this call decided. Cancels
-    /// the work (a lease request still waiting is withdrawn) and the watchdog.
+    /// the work (a lease request still waiting is withdrawn; a COPY sending rows finishes
+    /// first) and the watchdog.
     @discardableResult
     func decide(_ result: Result<Value, any Error>, onlyWhile expected: ((Phase) -> Bool)? = nil) -> Bool {
-        let decision: (CheckedContinuation<Value, any Error>?, [Task<Void, Never>])? = lock.withLock {
+        let decision: (CheckedContinuation<Value, any Error>?, Tasks?)? = lock.withLock {
             if case .decided = phase { return nil }
             if let expected, !expected(phase) { return nil }
             phase = .decided
             let waiting = continuation
             continuation = nil
             if waiting == nil { pending = result }
-            defer { tasks = [] }
+            defer { tasks = nil }
             return (waiting, tasks)
         }
         guard let (continuation, tasks) = decision else { return false }
         continuation?.resume(with: result)
-        tasks.forEach { $0.cancel() }
+        if let tasks { stop(tasks) }
         return true
+    }
+
+    /// Cancels the watchdog now and the work once no COPY of it is sending rows.
+    private func stop(_ tasks: Tasks) {
+        tasks.watchdog.cancel()
+        copyGuard.interrupt { tasks.worker.cancel() }
     }
 
     private var current: Phase { lock.withLock { phase } }
@@ -157,7 +175,7 @@ final class PostgresBoundedOperation<Value: Sendable>: @unchecked Sendable {
                 if elapsed >= operationTimeout {
                     if decide(.failure(failure(.timedOut(operationTimeout)))) {
                         // The work may be stuck on it: the pool must not hand it out again.
-                        try? await connection.close()
+                        copyGuard.interrupt { Task { try? await connection.close() } }
                     }
                     return
                 }

@@ -1,0 +1,68 @@
+// PostgresCopyGuard: holds an operation's interruptions (cancelling its task, closing its
+// connection) back while one of its COPY FROM STDIN statements is sending rows.
+//
+// Why: postgres-nio 1.33 traps (preconditionFailure) when a COPY is interrupted from the client
+// side. Closing the connection while rows are being sent fails in
+// `ConnectionStateMachine.closeConnectionAndCleanup` ("Invalid query state machine action …
+// wait"). Cancelling the task while the writer waits for the socket to drain makes the library
+// close the connection itself, and the `CopyFail` that `copyFrom` then sends fails in
+// `sendCopyFail` ("Copy mode is only supported for extended queries"). Server-side closes are
+// safe. So while a COPY runs, an operation's watchdog only asks; what it asks for runs as soon
+// as the COPY returns, and no later COPY of that operation starts. A COPY that never returns (a
+// network that stopped carrying bytes) keeps its task and its pooled connection until the
+// connection ends; the operation's caller has its answer long before.
+
+import Foundation
+
+final class PostgresCopyGuard: @unchecked Sendable {
+    /// The guard of the bounded operation whose work runs in this task.
+    @TaskLocal static var current: PostgresCopyGuard?
+
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var copying = false
+    private var interrupted = false
+    private var pending: [@Sendable () -> Void] = []
+
+    /// Runs `copy` (one `copyFrom`) under the current operation's guard. Throws
+    /// `CancellationError` without starting it once the operation has been interrupted.
+    static func copy<Value>(_ copy: () async throws -> Value) async throws -> Value {
+        guard let current else { return try await copy() }
+        try current.enter()
+        do {
+            let value = try await copy()
+            current.leave()
+            return value
+        } catch {
+            current.leave()
+            throw error
+        }
+    }
+
+    /// Runs `action` now, or as soon as the COPY in progress returns.
+    func interrupt(_ action: @escaping @Sendable () -> Void) {
+        let now = lock.withLock {
+            interrupted = true
+            guard copying else { return true }
+            pending.append(action)
+            return false
+        }
+        if now { action() }
+    }
+
+    private func enter() throws {
+        try lock.withLock {
+            if interrupted { throw CancellationError() }
+            copying = true
+        }
+    }
+
+    private func leave() {
+        let actions = lock.withLock {
+            copying = false
+            defer { pending = [] }
+            return pending
+        }
+        actions.forEach { $0() }
+    }
+}
