@@ -15,7 +15,19 @@ swift build --build-tests
 
 work=$(mktemp -d /tmp/smolhog-test.XXXXXX)
 chmod 755 "$work"
+# Daemons the tests start inherit this; a test process that crashes never stops its own.
+export SMOLHOG_TEST_RUN="$work"
+stop_leftover_daemons() {
+  local pid
+  for pid in $(pgrep -x smolhogd || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "SMOLHOG_TEST_RUN=$work"; then
+      echo "stopping smolhogd $pid, left running by a test" >&2
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+}
 cleanup() {
+  stop_leftover_daemons
   [ -x scripts/services/rabbitmq.sh ] && scripts/services/rabbitmq.sh stop "$work/rabbitmq" >/dev/null 2>&1 || true
   [ -x scripts/services/postgres.sh ] && scripts/services/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -39,6 +51,7 @@ echo "== swift test"
 set +e
 swift test --skip-build --skip DisruptiveServiceTests 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}
+stop_leftover_daemons
 # Restarts of the shared servers run alone, so no other test sees the outage.
 echo "== swift test: service restarts under load"
 SMOLHOG_DISRUPTIVE=1 swift test --skip-build --filter DisruptiveServiceTests 2>&1 | tee -a "$work/test.log"
