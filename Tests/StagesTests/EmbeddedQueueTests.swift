@@ -67,4 +67,57 @@ import Testing
         try await consumer.deadLetter(delivery, reason: "poison")
         #expect(try await "\(queue.depth())" == "(messages: 0, events: 0, deadLetters: 1)")
     }
+
+    @Test func workerLoopsOfOneQueueGetDifferentMessagesInIdOrder() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite", consumers: 2)
+        #expect(queue.consumers == 2)
+        for index in 0..<6 { try await queue.publish([event("e\(index)")]) }
+        let first = try await queue.makeConsumer(prefetch: 2)
+        let second = try await queue.makeConsumer(prefetch: 2)
+        let a = try #require(try await first.next(maxWait: .seconds(1)))
+        let b = try #require(try await second.next(maxWait: .seconds(1)))
+        let c = try #require(try await first.next(maxWait: .seconds(1)))
+        let ids = try [a, b, c].map { try $0.flatMap { try EventBatchCodec.decode($0.body) }.map(\.eventID) }
+        #expect(ids == [["e0", "e1"], ["e2", "e3"], ["e4", "e5"]])
+        // Acked out of order: the queue is empty all the same.
+        try await first.ack(c)
+        try await second.ack(b)
+        try await first.ack(a)
+        #expect(try await queue.depth().messages == 0)
+    }
+
+    @Test func whatAFailedConsumerHeldIsDeliveredAgain() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite", consumers: 2)
+        for index in 0..<4 { try await queue.publish([event("e\(index)")]) }
+        let failing = try await queue.makeConsumer(prefetch: 2)
+        let other = try await queue.makeConsumer(prefetch: 2)
+        let held = try #require(try await failing.next(maxWait: .seconds(1)))
+        let stored = try #require(try await other.next(maxWait: .seconds(1)))
+        try await other.ack(stored)
+        // The worker loop closes a consumer that failed and opens a new one.
+        await failing.close()
+        let reopened = try await queue.makeConsumer(prefetch: 10)
+        let again = try #require(try await reopened.next(maxWait: .seconds(1)))
+        #expect(again.map(\.tag) == held.map(\.tag))
+    }
+
+    @Test func withoutABacklogOneLoopAtATimeTakesWhatArrives() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite", consumers: 2)
+        try await queue.publish([event("a")])
+        let first = try await queue.makeConsumer(prefetch: 10)
+        let second = try await queue.makeConsumer(prefetch: 10)
+        let held = try #require(try await first.next(maxWait: .seconds(1)))
+        try await queue.publish([event("b")])
+        // The first group did not fill up: "b" waits for a loop that holds nothing.
+        #expect(try await second.next(maxWait: .milliseconds(100))?.isEmpty == true)
+        try await first.ack(held)
+        let next = try #require(try await first.next(maxWait: .seconds(1)))
+        #expect(try next.flatMap { try EventBatchCodec.decode($0.body) }.map(\.eventID) == ["b"])
+    }
 }

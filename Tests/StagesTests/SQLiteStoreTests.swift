@@ -20,16 +20,37 @@ import Testing
         #expect(second.map(\.event.eventID) == ["c"])
     }
 
-    @Test func rollupsStayExactUnderRedelivery() async throws {
+    /// Through the store's own write, and through the worker path built from a pipeline, which
+    /// runs the in-transaction stages before the transaction as if every event were new.
+    @Test(arguments: [false, true]) func rollupsStayExactUnderRedelivery(throughWorkerPath: Bool) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        let store: SQLiteStore
+        let write: ([Event]) async throws -> Void
+        if throughWorkerPath {
+            let graph = try compile(
+                """
+                stages:
+                  - validate
+                  - queue: {embedded: {path: \(dir.path)/q.sqlite}}
+                  - persist: {sqlite: {path: \(dir.path)/s.sqlite}}
+                  - aggregate
+                """)
+            let runtime = try await graph.build(context: BuildContext(baseDirectory: dir.path, logger: testLogger, role: .worker))
+            let worker = try #require(runtime.worker)
+            store = try #require(runtime.store as? SQLiteStore)
+            write = { _ = try await worker.store($0) }
+        } else {
+            store = try SQLiteStore(path: dir.path + "/s.sqlite")
+            write = { _ = try await self.write(store, $0) }
+        }
         let events = (0..<50).map { event("e\($0)", name: $0 % 3 == 0 ? "signup" : "view", user: "u\($0 % 7)", at: "2024-05-0\(1 + $0 % 3)T0\($0 % 5):00:00Z") }
-        _ = try await write(store, Array(events[0..<30]))
+        try await write(Array(events[0..<30]))
         // An idle release forgets which bucket users are counted; the table must still know.
         await store.releaseMemory()
-        _ = try await write(store, Array(events[20..<50]))  // overlaps: a redelivery
-        _ = try await write(store, events)
+        try await write(Array(events[20..<50]))  // overlaps: a redelivery
+        try await write(events)
+        try await write(Array(events[45..<50]) + Array(events[45..<50]))  // the same events twice in one batch
         let stats = try await store.stats(top: 10)
         #expect(stats.totalEvents == 50)
         #expect(stats.uniqueUsers == 7)

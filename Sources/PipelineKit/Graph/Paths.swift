@@ -75,12 +75,25 @@ public struct WorkerPath: Sendable {
         for stage in beforeStore { current = try await stage.run(current) }
         guard let ready = current as? Batch<Event> else { throw GraphBuildError("worker stages did not end in a batch of events") }
         let tail = inTransaction
+        let receivedAt = ready.receivedAt
+        // The in-transaction stages are pure, so they first run here, on every event, as if
+        // all were new. When the store inserts them all (no redelivery, the usual case), the
+        // transaction takes that result, and its time (SQLite's one writer thread, an open
+        // PostgreSQL transaction) goes to the database alone. Otherwise they run again inside,
+        // on the events inserted; a stage that throws here throws there instead.
+        let all = ready.items.map(StoredEvent.init)
+        let forAll = tail.isEmpty ? nil : try? Self.rollups(of: all, through: tail, receivedAt: receivedAt)
         let stored = try await store.write(ready.items) { inserted in
-            var value: any Sendable = Batch(inserted, receivedAt: ready.receivedAt)
-            for stage in tail { value = try stage.run(value) }
-            return (value as? Batch<RollupDelta>)?.items ?? []
+            if let forAll, inserted.count == all.count { return forAll }
+            return try Self.rollups(of: inserted, through: tail, receivedAt: receivedAt)
         }
         return (stored, ready.rejections)
+    }
+
+    private static func rollups(of inserted: [StoredEvent], through stages: [SyncErasedStage], receivedAt: Timestamp) throws -> [RollupDelta] {
+        var value: any Sendable = Batch(inserted, receivedAt: receivedAt)
+        for stage in stages { value = try stage.run(value) }
+        return (value as? Batch<RollupDelta>)?.items ?? []
     }
 }
 

@@ -37,7 +37,7 @@ public struct QueueStageKind: StageKind {
 
     public static func check(_ config: Config) -> [ConfigProblem] {
         switch config {
-        case .embedded: return []
+        case .embedded(let embedded): return embedded.problems().map { ConfigProblem(path: ["embedded"] + $0.path, $0.message) }
         case .rabbitmq(let rabbitmq): return rabbitmq.problems().map { ConfigProblem(path: ["rabbitmq"] + $0.path, $0.message) }
         }
     }
@@ -47,7 +47,7 @@ public struct QueueStageKind: StageKind {
         case .embedded(let embedded):
             let path = context.resolve(path: embedded.path)
             context.logger.info("Opening embedded queue.", metadata: ["path": "\(path)"])
-            return QueueStageRuntime(queue: try EmbeddedQueue(path: path))
+            return QueueStageRuntime(queue: try EmbeddedQueue(path: path, consumers: embedded.consumers))
         case .rabbitmq(let rabbitmq):
             let queue = try RabbitMQQueue(config: rabbitmq, logger: context.logger)
             let timeout = Duration.milliseconds(rabbitmq.connectTimeoutMilliseconds) * 2
@@ -68,11 +68,20 @@ public struct QueueStageKind: StageKind {
 public struct EmbeddedQueueConfig: Decodable, Sendable, Hashable {
     /// SQLite file holding queued messages (relative to the config file).
     public var path: String = "data/queue.sqlite"
+    /// Worker loops that store groups side by side: while one loop's group is in the store's
+    /// transaction, the next reads, decodes and aggregates its own.
+    public var consumers: Int = 2
     public init() {}
-    enum CodingKeys: String, CodingKey { case path }
+    enum CodingKeys: String, CodingKey { case path, consumers }
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+        consumers = try container.decodeIfPresent(Int.self, forKey: .consumers) ?? consumers
+    }
+
+    /// Problems found without opening the file, each naming its field.
+    public func problems() -> [ConfigProblem] {
+        (1...16).contains(consumers) ? [] : [ConfigProblem(path: ["consumers"], "expected 1 to 16 worker loops, got \(consumers)")]
     }
 }
 

@@ -31,8 +31,12 @@ public actor EmbeddedQueue: EventQueue, Service {
     private var nextWaiterID: UInt64 = 0
     /// Highest id present when the queue opened: anything at or below may have been delivered before.
     let idAtOpen: Int64
+    /// Worker loops that store groups side by side (`embedded.consumers`).
+    public nonisolated let consumers: Int
+    /// Hands each worker loop different messages.
+    let dispenser = EmbeddedQueueDispenser()
 
-    public init(path: String) throws {
+    public init(path: String, consumers: Int = 1) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -58,6 +62,7 @@ public actor EmbeddedQueue: EventQueue, Service {
         }
         self.database = database
         self.path = path
+        self.consumers = max(1, consumers)
         self.idAtOpen = try database.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM messages") ?? 0 }
         self.checkpointer = try WALCheckpointer(path: path)
     }
@@ -155,65 +160,4 @@ public actor EmbeddedQueue: EventQueue, Service {
             return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0)
         }
     }
-}
-
-/// Reads an `EmbeddedQueue` in id order. Owned by one worker loop.
-final class EmbeddedQueueConsumer: QueueConsumer, @unchecked Sendable {
-    // @unchecked: `lastDelivered` is touched only by the one worker task that owns the consumer.
-    let queue: EmbeddedQueue
-    let prefetch: Int
-    private var lastDelivered: Int64 = 0
-    private var closed = false
-
-    init(queue: EmbeddedQueue, prefetch: Int) {
-        self.queue = queue
-        self.prefetch = prefetch
-    }
-
-    func next(maxWait: Duration) async throws -> [Delivery]? {
-        if closed { return nil }
-        let seen = await queue.currentVersion
-        var deliveries = try await fetch()
-        if deliveries.isEmpty {
-            await queue.waitForCommit(after: seen, timeout: maxWait)
-            deliveries = try await fetch()
-        }
-        if let last = deliveries.last { lastDelivered = Int64(last.tag) }
-        return deliveries
-    }
-
-    private func fetch() async throws -> [Delivery] {
-        let after = lastDelivered
-        let limit = prefetch
-        let idAtOpen = queue.idAtOpen
-        return try await queue.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map { row in
-                let id: Int64 = row[0]
-                let body: Data = row[1]
-                return Delivery(tag: UInt64(id), body: [UInt8](body), redelivered: id <= idAtOpen)
-            }
-        }
-    }
-
-    func ack(_ deliveries: [Delivery]) async throws {
-        guard !deliveries.isEmpty else { return }
-        let ids = deliveries.map { Int64($0.tag) }
-        try await queue.database.write { db in
-            let statement = try db.cachedStatement(sql: "DELETE FROM messages WHERE id = ?")
-            for id in ids { try statement.execute(arguments: [id]) }
-        }
-    }
-
-    func deadLetter(_ delivery: Delivery, reason: String) async throws {
-        let id = Int64(delivery.tag)
-        let body = Data(delivery.body)
-        try await queue.database.write { db in
-            try db.execute(
-                sql: "INSERT INTO dead_letters (message_id, body, reason, failed_at) VALUES (?, ?, ?, ?)",
-                arguments: [id, body, reason, Timestamp.now().microseconds])
-            try db.execute(sql: "DELETE FROM messages WHERE id = ?", arguments: [id])
-        }
-    }
-
-    func close() async { closed = true }
 }
