@@ -1,5 +1,6 @@
 // EmbeddedQueue: the zero-dependency queue, a SQLite file (WAL, synchronous=FULL) on local
-// disk. Owns group commit on the publish side and the row-id cursor on the consume side.
+// disk. Owns the file, group commit on the publish side and the commit signal consumers wait
+// on; the consume side (cursor, ack, dead letters) is EmbeddedQueueConsumer.swift.
 
 import Foundation
 internal import GRDB
@@ -10,8 +11,9 @@ public import ServiceLifecycle
 ///
 /// Publish: concurrent publishers are grouped; one transaction (one WAL fsync) commits every
 /// message that arrived while the previous commit was running, and only then do their
-/// `publish` calls return. Consume: messages are read in id order and deleted on ack; ones
-/// not acked when the process dies are delivered again after restart.
+/// `publish` calls return. Consume: messages are read in id order, each group by one of the
+/// process's `consumers` worker loops, and deleted on ack; ones not acked when the process
+/// dies are delivered again after restart.
 public actor EmbeddedQueue: EventQueue, Service {
     struct Pending {
         var body: [UInt8]
