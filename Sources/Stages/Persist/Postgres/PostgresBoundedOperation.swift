@@ -57,16 +57,18 @@ final class PostgresBoundedOperation<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Holds back cancelling the work and closing its connection while a COPY sends rows.
-    let copyGuard = PostgresCopyGuard()
+    let copyGuard: PostgresCopyGuard
+
+    private init(copies: PostgresCopyCount?) { copyGuard = PostgresCopyGuard(count: copies) }
 
     /// Runs `work` against the deadlines. `work` must call `begin(on:)` with its connection
     /// before using it, and stop if that returns false (the lease deadline came first).
     /// `failure` turns a deadline or a close into the caller's error.
     static func run(
-        leaseTimeout: Duration, operationTimeout: Duration, failure: @escaping @Sendable (PostgresExpiry) -> any Error,
+        leaseTimeout: Duration, operationTimeout: Duration, copies: PostgresCopyCount? = nil, failure: @escaping @Sendable (PostgresExpiry) -> any Error,
         _ work: @escaping @Sendable (PostgresBoundedOperation<Value>) async throws -> Value
     ) async throws -> Value {
-        let operation = PostgresBoundedOperation<Value>()
+        let operation = PostgresBoundedOperation<Value>(copies: copies)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 operation.install(continuation)

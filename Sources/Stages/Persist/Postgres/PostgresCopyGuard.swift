@@ -16,10 +16,23 @@
 // operation's caller has its answer at its deadline all the same.
 
 import Foundation
+import Synchronization
+
+/// COPY statements in flight on one store's connections: its pool must not close them at
+/// shutdown either (`PostgresStore.run`).
+final class PostgresCopyCount: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func add(_ delta: Int) { count.add(delta, ordering: .relaxed) }
+}
 
 final class PostgresCopyGuard: @unchecked Sendable {
     /// The guard of the bounded operation whose work runs in this task.
     @TaskLocal static var current: PostgresCopyGuard?
+    /// The store's count of COPYs in flight, if the operation runs on a store's pool.
+    let count: PostgresCopyCount?
+
+    init(count: PostgresCopyCount? = nil) { self.count = count }
 
     // Guarded by `lock`.
     private let lock = NSLock()
@@ -31,6 +44,8 @@ final class PostgresCopyGuard: @unchecked Sendable {
     /// `CancellationError` without starting it once the operation has been interrupted.
     static func copy<Value>(_ copy: () async throws -> Value) async throws -> Value {
         guard let current else { return try await copy() }
+        current.count?.add(1)
+        defer { current.count?.add(-1) }
         try current.enter()
         do {
             let value = try await copy()

@@ -18,7 +18,7 @@ extension PostgresStore {
     ) async throws -> Result {
         let client = client
         return try await PostgresBoundedOperation<Result>.run(
-            leaseTimeout: leaseTimeout, operationTimeout: operationTimeout, failure: expiryError(doing: what)
+            leaseTimeout: leaseTimeout, operationTimeout: operationTimeout, copies: copies, failure: expiryError(doing: what)
         ) { operation in
             try await client.withConnection { connection in
                 guard operation.begin(on: connection) else { throw CancellationError() }

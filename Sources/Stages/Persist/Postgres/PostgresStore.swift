@@ -25,6 +25,8 @@ public final class PostgresStore: EventStore, Service, Sendable {
     /// The most a whole operation (lease, queries, commit) may take; past it the store reports
     /// itself unavailable and closes the connection.
     let operationTimeout: Duration
+    /// COPYs in flight on this store's connections (see `run`).
+    let copies = PostgresCopyCount()
     let knownBucketUsers = KnownBucketUsers()
 
     /// Opens the store: refuses a database that is not fully migrated or is newer than this
@@ -62,10 +64,25 @@ public final class PostgresStore: EventStore, Service, Sendable {
         client = PostgresClient(configuration: endpoint.clientConfiguration(pool: max(1, pool)), backgroundLogger: logger)
     }
 
-    /// Runs the connection pool until the task is cancelled or graceful shutdown begins.
+    /// Runs the connection pool until the task is cancelled or graceful shutdown begins (the
+    /// worker has stopped by then). Shutting the pool down closes every connection, and closing
+    /// one whose COPY is still in flight traps in postgres-nio 1.33 (PostgresCopyGuard.swift).
+    /// At that point such a COPY can only be one a stalled network holds, so then the pool is
+    /// left for the process's exit to end. The pool runs detached so that it does not see the
+    /// graceful shutdown itself.
     public func run() async throws {
         logger.info("PostgreSQL pool running.", metadata: ["database": "\(endpoint)"])
-        await client.run()
+        let client = client
+        let pool = Task.detached { await client.run() }
+        try? await gracefulShutdown()
+        guard copies.value == 0 else {
+            logger.warning(
+                "A COPY to PostgreSQL is still in flight (has the network stopped carrying it?); its connection is left open for the process's exit.",
+                metadata: ["copies": "\(copies.value)", "database": "\(endpoint)"])
+            return
+        }
+        pool.cancel()
+        await pool.value
     }
 
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
