@@ -81,10 +81,10 @@ public struct WorkerPath: Sendable {
         // transaction takes that result, and its time (SQLite's one writer thread, an open
         // PostgreSQL transaction) goes to the database alone. Otherwise they run again inside,
         // on the events inserted; a stage that throws here throws there instead.
-        let all = ready.items.map(StoredEvent.init)
-        let forAll = tail.isEmpty ? nil : try? Self.rollups(of: all, through: tail, receivedAt: receivedAt)
+        let forAll = tail.isEmpty ? nil : try? Self.rollups(of: ready.items.map(StoredEvent.init), through: tail, receivedAt: receivedAt)
+        let count = ready.items.count
         let stored = try await store.write(ready.items) { inserted in
-            if let forAll, inserted.count == all.count { return forAll }
+            if let forAll, inserted.count == count { return forAll }
             return try Self.rollups(of: inserted, through: tail, receivedAt: receivedAt)
         }
         return (stored, ready.rejections)

@@ -44,17 +44,13 @@ final class PostgresCopyGuard: @unchecked Sendable {
     /// `CancellationError` without starting it once the operation has been interrupted.
     static func copy<Value>(_ copy: () async throws -> Value) async throws -> Value {
         guard let current else { return try await copy() }
-        current.count?.add(1)
-        defer { current.count?.add(-1) }
         try current.enter()
-        do {
-            let value = try await copy()
+        current.count?.add(1)
+        defer {
+            current.count?.add(-1)
             current.leave()
-            return value
-        } catch {
-            current.leave()
-            throw error
         }
+        return try await copy()
     }
 
     /// Runs `action` now, or as soon as the COPY in progress returns.
