@@ -47,7 +47,11 @@ struct SplitDeploymentTests {
             return accepted.isSubset(of: stored)
         }
         let stats = try await node.stats()
-        let tails = others.map { String($0.log.suffix(4000)) }.joined(separator: "\n---\n")
+        let tails = others.map { process in
+            // A crash report's own backtrace fills any tail: show where it starts too.
+            let crash = process.log.range(of: "Fatal error").map { String(process.log[$0.lowerBound...].prefix(3000)) + "\n...\n" } ?? ""
+            return crash + String(process.log.suffix(4000))
+        }.joined(separator: "\n---\n")
         #expect(drained, "store has \(stats["total_events"] ?? "?") events, \(accepted.count) were accepted; logs:\n\(tails)")
         stored = try await node.storedIDs()
         #expect(stored.count == Set(stored).count, "an event was stored twice")
