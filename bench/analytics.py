@@ -38,6 +38,7 @@ ENDPOINTS = [
     ("trends hour", "/analytics/trends?interval=hour&from=2025-10-01T00:00:00Z&to=2025-10-08T00:00:00Z"),
     ("events page", "/analytics/events?limit=100"),
     ("events page, filtered", "/analytics/events?limit=100&event_name=event_3"),
+    ("events page, one user", "/analytics/events?limit=100&user_id=user-4242"),
 ]
 
 
@@ -66,8 +67,16 @@ def sqlite_load(path, n):
         INSERT INTO persons (user_id, first_seen, last_seen) SELECT user_id, MIN(timestamp), MAX(timestamp) FROM events GROUP BY 1;
         UPDATE rollup_totals SET events = (SELECT COUNT(*) FROM events), users = (SELECT COUNT(*) FROM persons);
         COMMIT;
-        ANALYZE;
     """)
+    # The per-user index's main tier (schema version 6 on; an earlier schema indexes events itself).
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'events_by_user'").fetchone():
+        db.executescript("""
+            BEGIN;
+            INSERT INTO events_by_user (user_id, timestamp, id)
+              SELECT user_id, timestamp, id FROM events ORDER BY user_id, timestamp DESC, id DESC;
+            COMMIT;
+        """)
+    db.execute("ANALYZE")
     db.close()
 
 

@@ -15,14 +15,9 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let path = dir.path + "/s.sqlite"
-        let known = try MigrationFile.parse(EmbeddedMigrations.sqlite)
         let database = try DatabaseQueue(path: path)
         try await database.write { db in
-            try db.execute(sql: "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
-            for migration in known where migration.version <= 4 {
-                try db.execute(sql: migration.sql)
-                try db.execute(sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)", arguments: [migration.version, migration.name])
-            }
+            try applySQLiteMigrations(db, upTo: 4)
             // What version 4 stored for one event of u1 on 2024-05-01 at 10:00.
             let day: Int64 = 1_714_521_600_000_000
             let hour = day + 10 * 3_600_000_000
@@ -47,5 +42,15 @@ import Testing
         #expect(day.map(\.users) == [2])
         let hours = try await store.trends(TrendQuery(eventName: nil, from: from, to: to, interval: .hour))
         #expect(hours.filter { $0.events > 0 }.map(\.users) == [2])
+    }
+}
+
+/// Applies the embedded SQLite migrations up to `version`, as a smolhogd of that version left the file.
+func applySQLiteMigrations(_ db: Database, upTo version: Int) throws {
+    db.add(function: BucketUserKey.sqlFunction)
+    try db.execute(sql: "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+    for migration in try MigrationFile.parse(EmbeddedMigrations.sqlite) where migration.version <= version {
+        try db.execute(sql: migration.sql)
+        try db.execute(sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)", arguments: [migration.version, migration.name])
     }
 }

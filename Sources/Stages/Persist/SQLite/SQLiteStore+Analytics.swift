@@ -1,5 +1,6 @@
 // Analytics reads on SQLite: stats and trends from the rollup tables, event pages by keyset
-// on the (timestamp, id) indexes. None of these scans `events`.
+// on the (timestamp, id) indexes and the per-user index's two tiers. None of these scans
+// `events`.
 
 internal import GRDB
 public import PipelineKit
@@ -30,30 +31,38 @@ extension SQLiteStore: AnalyticsReader {
     }
 
     public func events(_ query: EventQuery) async throws -> EventPage {
+        // A user's page reads the two tiers of the per-user index (SQLiteStore+UserIndex.swift);
+        // the others read events through their (…, timestamp, id) indexes.
+        let key = query.userID == nil ? "" : "k."
+        let event = query.userID == nil ? "" : "e."
         var conditions: [String] = []
         var arguments: [DatabaseValue] = []
         if let name = query.eventName {
-            conditions.append("event_name = ?")
+            conditions.append("\(event)event_name = ?")
             arguments.append(name.databaseValue)
         }
-        if let user = query.userID {
-            conditions.append("user_id = ?")
-            arguments.append(user.databaseValue)
-        }
         if let before = query.before {
-            conditions.append("timestamp < ?")
+            conditions.append("\(key)timestamp < ?")
             arguments.append(before.microseconds.databaseValue)
         }
         if let after = query.after {
-            conditions.append("(timestamp < ? OR (timestamp = ? AND id < ?))")
+            conditions.append("(\(key)timestamp < ? OR (\(key)timestamp = ? AND \(key)id < ?))")
             arguments += [after.timestamp.microseconds.databaseValue, after.timestamp.microseconds.databaseValue, after.id.databaseValue]
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments.append((query.limit + 1).databaseValue)
-        let sql = """
-            SELECT id, event_id, event_name, user_id, properties, timestamp, session_id, received_at
-            FROM events \(filter) ORDER BY timestamp DESC, id DESC LIMIT ?
-            """
+        let limitValue = (query.limit + 1).databaseValue
+        let sql: String
+        if let user = query.userID {
+            sql = Self.userPageSQL(conditions: conditions)
+            let tier = [user.databaseValue] + arguments + [limitValue]
+            arguments = tier + tier + [limitValue]
+        } else {
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            sql = """
+                SELECT id, event_id, event_name, user_id, properties, timestamp, session_id, received_at
+                FROM events \(filter) ORDER BY timestamp DESC, id DESC LIMIT ?
+                """
+            arguments.append(limitValue)
+        }
         let finalArguments = arguments
         let limit = query.limit
         let (stored, more) = try await pool.read { db -> ([StoredRow], Bool) in

@@ -13,12 +13,16 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     let path: String
     let checkpointer: WALCheckpointer
     let knownBucketUsers = KnownBucketUsers()
+    let recentUserRows = RecentUserIndexRows()
+    /// Rows the per-user index's recent tier collects before they move (SQLiteStore+UserIndex.swift).
+    let userIndexMergeRows: Int
 
     /// The writer's page cache unless configured (`cache_mb`).
     public static let defaultCacheMegabytes = 64
 
     /// Opens (creating if needed) the database and applies pending migrations.
-    public init(path: String, cacheMegabytes: Int = defaultCacheMegabytes) throws {
+    public init(path: String, cacheMegabytes: Int = defaultCacheMegabytes, userIndexMergeRows: Int = defaultUserIndexMergeRows) throws {
+        self.userIndexMergeRows = userIndexMergeRows
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -28,9 +32,9 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             // bigger cache (readers, which only read rollups and pages of events, keep the
             // default). The cache fills only as pages are touched, so idle RSS stays small.
             // (Memory-mapping the file measured the same throughput and counted every touched
-            // page of the database in RSS: 900 MB after 1.5M events.) Past a few million
-            // events the per-user index outgrows 64 MB and inserts slow down; `cache_mb`
-            // raises it (a same-schema experiment at 5M events: 28k rows/s, 38k with 256 MB).
+            // page of the database in RSS: 900 MB after 1.5M events.) As the indexes outgrow
+            // it, inserts slow down; `cache_mb` raises it. (Before the per-user index had two
+            // tiers, it was the one that did: 28k rows/s at 5M events, 38k with 256 MB.)
             // 16 KiB pages (for files this creates; an existing file keeps its size): the
             // worker alone stores about a fifth more events per second than with 4 KiB, fewer
             // splits and dirty pages per batch in the keyset indexes (32 KiB: the same, 64 KiB:
@@ -54,14 +58,22 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         let known = knownBucketUsers
-        let (inserted, keys) = try await pool.write { db in
-            let inserted = try Self.insert(events, db: db)
-            var keys: [Int64] = []
-            for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
-            return (inserted, keys)
+        let (mergeRows, recentRows) = (userIndexMergeRows, recentUserRows)
+        do {
+            let (inserted, keys) = try await pool.write { db in
+                let inserted = try Self.insert(events, db: db)
+                try Self.settleUserIndex(db: db, added: inserted.count, mergeRows: mergeRows, recentUserRows: recentRows)
+                var keys: [Int64] = []
+                for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
+                return (inserted, keys)
+            }
+            known.remember(keys)
+            return inserted
+        } catch {
+            // Rolled back: the recent tier's count is counted again by the next write.
+            recentRows.set(nil)
+            throw error
         }
-        known.remember(keys)
-        return inserted
     }
 
     static func insert(_ events: [Event], db: Database) throws -> [StoredEvent] {
@@ -71,6 +83,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
                 INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
                 """)
+        let addRecentUserRow = try SQLiteRowWriter(db, sql: addRecentUserRowSQL)
         let now = Timestamp.now().microseconds
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
@@ -78,7 +91,10 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             let changed = try statement.run(
                 .text(event.eventID), .text(event.eventName), .text(event.userID), .text(event.propertiesJSON), .int(event.timestamp.microseconds),
                 event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
-            if changed > 0 { inserted.append(StoredEvent(event)) }
+            if changed > 0 {
+                try addRecentUserRow.run(.text(event.userID), .int(event.timestamp.microseconds), .int(db.lastInsertedRowID))
+                inserted.append(StoredEvent(event))
+            }
         }
         return inserted
     }
