@@ -52,7 +52,7 @@ extension SQLiteStore: AnalyticsReader {
         let limitValue = (query.limit + 1).databaseValue
         let sql: String
         if let user = query.userID {
-            sql = Self.userPageSQL(conditions: conditions)
+            sql = Self.userPageSQL(conditions: conditions, onEvent: query.eventName != nil)
             let tier = [user.databaseValue] + arguments + [limitValue]
             arguments = tier + tier + [limitValue]
         } else {

@@ -47,14 +47,16 @@ extension SQLiteStore {
     }
 
     /// A page of one user's events: the newest `limit` of each tier that pass `conditions`
-    /// (on `k`, the tier's row, and `e`, its event), merged. The arguments are those of
-    /// `conditions` after the user's, twice, then the limit.
-    static func userPageSQL(conditions: [String]) -> String {
+    /// (on `k`, the tier's row, and, if `onEvent`, on `e`, its event), merged. The arguments
+    /// are the user's and those of `conditions`, then the limit, twice; then the limit.
+    static func userPageSQL(conditions: [String], onEvent: Bool) -> String {
         let filter = (["k.user_id = ?"] + conditions).joined(separator: " AND ")
+        // The page reads each row once below; only a condition on `e` needs it here too.
+        let join = onEvent ? " JOIN events e ON e.id = k.id" : ""
         let tier = { (table: String) in
             """
             SELECT * FROM (
-                SELECT k.timestamp, k.id FROM \(table) k JOIN events e ON e.id = k.id
+                SELECT k.timestamp, k.id FROM \(table) k\(join)
                 WHERE \(filter) ORDER BY k.timestamp DESC, k.id DESC LIMIT ?)
             """
         }
