@@ -11,11 +11,14 @@ Scenarios:
   split      the same with RabbitMQ + PostgreSQL: one `serve --role ingest`, one `worker`.
   latency    p50/p99 at half the measured maximum (paced wrk) for 100-event batches.
   analytics  stats/trends/events latency at 1M and 10M events loaded by a bulk SQL path.
+  drain      the embedded worker alone (not in the default list): a queue filled by
+             `serve --role ingest`, then `worker` draining it into a store that starts empty
+             or holding --prefill events (bulk-loaded as `analytics` does).
 
 "End to end" = from the first request until the store holds every accepted event
 (polled through /analytics/stats, which reads the rollups).
 """
-import argparse, json, os, re, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request
+import argparse, contextlib, json, os, re, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -197,6 +200,53 @@ def ceiling(binary, work, duration, connections):
         daemon.stop()
 
 
+def drain(binary, work, duration, connections, prefills):
+    """Fills the embedded queue through the ingest role, then times the worker alone draining it."""
+    import analytics
+    rows = []
+    for prefill in prefills:
+        folder = tempfile.mkdtemp(dir=work, prefix=f"drain-{prefill}-")
+        port = free_port()
+        config = os.path.join(folder, "pipeline.yaml")
+        store = os.path.join(folder, "data/smolhog.sqlite")
+        open(config, "w").write(EMBEDDED_YAML.format(port=port, run="drain"))
+        subprocess.run([binary, "migrate", "--config", config], check=True, capture_output=True)
+        if prefill:
+            analytics.sqlite_load(store, prefill)
+        ingest = Daemon(binary, ["serve", "--role", "ingest", "--config", config], folder, "ingest")
+        try:
+            ingest.wait_for(r"Listening")
+            result = wrk(port, "ingest.lua", duration, connections, {"BATCH": "100", "RUN_ID": f"drain{prefill}"})
+        finally:
+            ingest.stop()
+        queued = result["ok"] * 100
+        def stored():
+            with contextlib.closing(sqlite3.connect(store)) as db:
+                return db.execute("SELECT events FROM rollup_totals").fetchone()[0]
+        baseline = stored()
+        worker = Daemon(binary, ["worker", "--config", config], folder, "worker")
+        try:
+            worker.wait_for(r"Worker consuming")
+            started, cpu_before = time.time(), cpu_seconds(worker.process.pid)
+            deadline = started + 600
+            while stored() < baseline + queued:
+                if time.time() > deadline:
+                    raise RuntimeError(f"the worker did not store {queued} events in 600 s")
+                time.sleep(0.05)
+            elapsed, cpu = time.time() - started, cpu_seconds(worker.process.pid) - cpu_before
+            rows.append({"store_before": baseline, "events": queued, "events_per_s": round(queued / elapsed),
+                         "worker_cpu_us_per_event": round(cpu * 1e6 / queued, 1), "worker_rss_peak_mb": worker.rss_mb()[1]})
+            log(f"  drain into {baseline} stored: {rows[-1]['events_per_s']} events/s")
+        finally:
+            worker.stop()
+    return rows
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", default="ceiling,embedded,latency,split,analytics")
@@ -205,6 +255,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rows", default="1000000,10000000", help="event counts for the analytics scenario")
     parser.add_argument("--stores", default="sqlite,postgres", help="stores for the analytics scenario")
+    parser.add_argument("--prefill", default="0,4000000", help="events stored before the drain scenario, one run each")
     parser.add_argument("--binary", default=None)
     args = parser.parse_args()
     scenarios = args.scenarios.split(",")
@@ -229,6 +280,8 @@ def main():
             services = Services(work)
         if "split" in scenarios:
             results["split"] = throughput(binary, work, "split", sizes, args.duration, args.connections, services.env)
+        if "drain" in scenarios:
+            results["drain"] = drain(binary, work, args.duration, args.connections, [int(n) for n in args.prefill.split(",")])
         if "analytics" in scenarios:
             import analytics
             results["analytics"] = analytics.run(binary, work, [int(r) for r in args.rows.split(",")], services.env if services else {}, args.duration, stores)
@@ -290,6 +343,12 @@ def render(results):
         l = results["latency"]
         lines.append(f"latency at half the max (embedded, 100-event batches, target {l['target_events_per_s']} events/s, achieved "
                      f"{l['achieved_events_per_s']}): p50 {l['p50_ms']} ms, p99 {l['p99_ms']} ms\n")
+    if "drain" in results:
+        lines.append("| worker alone, draining | events stored before | events drained | events/s | worker CPU µs/event | worker RSS peak MB |")
+        lines.append("|---|---|---|---|---|---|")
+        for r in results["drain"]:
+            lines.append(f"| | {r['store_before']} | {r['events']} | {r['events_per_s']} | {r['worker_cpu_us_per_event']} | {r['worker_rss_peak_mb']} |")
+        lines.append("")
     if "analytics" in results:
         lines.append("| store | events | endpoint | p50 ms | p99 ms |")
         lines.append("|---|---|---|---|---|")
