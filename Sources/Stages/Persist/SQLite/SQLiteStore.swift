@@ -83,7 +83,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
                 INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
                 """)
-        let addRecentUserRow = try SQLiteRowWriter(db, sql: addRecentUserRowSQL)
+        let lastStoredID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0
         let now = Timestamp.now().microseconds
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
@@ -91,11 +91,9 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             let changed = try statement.run(
                 .text(event.eventID), .text(event.eventName), .text(event.userID), .text(event.propertiesJSON), .int(event.timestamp.microseconds),
                 event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
-            if changed > 0 {
-                try addRecentUserRow.run(.text(event.userID), .int(event.timestamp.microseconds), .int(db.lastInsertedRowID))
-                inserted.append(StoredEvent(event))
-            }
+            if changed > 0 { inserted.append(StoredEvent(event)) }
         }
+        if !inserted.isEmpty { try indexByUser(eventsAfter: lastStoredID, db: db) }
         return inserted
     }
 
