@@ -201,6 +201,9 @@ public final class PostgresStore: EventStore, Service, Sendable {
             // SQLSTATE classes 22 (data exception), 23 (integrity constraint) and 54 (program
             // limit exceeded) are about the rows themselves: the same batch fails every time.
             let sqlState = info[.sqlState] ?? ""
+            // 57P01–57P05 (shutdown, crash, starting up) and class 08 (connection exception):
+            // the server going away or not there yet is an outage, whichever message says so.
+            if sqlState.hasPrefix("57P") || sqlState.hasPrefix("08") { return StoreError(.unavailable, text) }
             let permanent = ["22", "23", "54"].contains { sqlState.hasPrefix($0) }
             return StoreError(permanent ? .rejectedData : .queryFailed, text)
         }
