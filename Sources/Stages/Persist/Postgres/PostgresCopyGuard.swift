@@ -7,8 +7,9 @@
 // wait"). Cancelling the task while the writer waits for the socket to drain makes the library
 // close the connection itself, and the `CopyFail` that `copyFrom` then sends fails in
 // `sendCopyFail` ("Copy mode is only supported for extended queries"). (Server-side closes
-// reach the same trap another way; PostgresCopyWriting keeps those off it.) So while a COPY runs, an operation's watchdog only asks; what it asks for runs as soon
-// as the COPY returns, and no later COPY of that operation starts. The window opens when the
+// reach the same trap another way; PostgresCopyWriting keeps those off it.) So while a COPY
+// runs, an operation's watchdog only asks; what it asks for runs as soon as the COPY returns,
+// and no later COPY of that operation starts. The window opens when the
 // COPY statement is sent, not when rows start: a close while the server has not yet accepted
 // the COPY (it waits for a lock, say) would be safe by itself, but the server's go-ahead can
 // arrive between the check and the close. A COPY that never returns (a network that stopped

@@ -27,19 +27,19 @@ extension SQLiteStore {
     /// Rows the recent tier collects before they move into the main one.
     public static let defaultUserIndexMergeRows = 100_000
 
-    /// Adds the events stored after `lastStoredID` (this transaction's) to the recent tier,
-    /// in its key order, so consecutive inserts land on the same pages.
-    static func indexByUser(eventsAfter lastStoredID: Int64, db: Database) throws {
+    /// Inside the write transaction, after its inserts (`added` of them new): adds the new
+    /// events to the recent tier in its key order, so consecutive inserts land on the same
+    /// pages, and moves the recent tier into the main one once it holds `mergeRows` rows.
+    /// The new events are the `added` highest ids: an INTEGER PRIMARY KEY without AUTOINCREMENT
+    /// gives each new row the highest id plus one, and skipped duplicates take none.
+    static func indexByUser(added: Int, db: Database, mergeRows: Int, recentUserRows: RecentUserIndexRows) throws {
+        guard added > 0 else { return }
         try db.execute(
             sql: """
                 INSERT INTO events_by_user_recent (user_id, timestamp, id)
-                SELECT user_id, timestamp, id FROM events WHERE id > ? ORDER BY user_id, timestamp DESC, id DESC
-                """, arguments: [lastStoredID])
-    }
-
-    /// Inside the write transaction, after its inserts (`added` of them new): moves the recent
-    /// tier into the main one when it has reached `mergeRows`, and keeps `recentUserRows`.
-    static func settleUserIndex(db: Database, added: Int, mergeRows: Int, recentUserRows: RecentUserIndexRows) throws {
+                SELECT user_id, timestamp, id FROM events WHERE id > (SELECT max(id) FROM events) - ?
+                ORDER BY user_id, timestamp DESC, id DESC
+                """, arguments: [added])
         let rows = try recentUserRows.value.map { $0 + added } ?? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events_by_user_recent") ?? 0
         guard rows >= mergeRows else {
             recentUserRows.set(rows)

@@ -62,7 +62,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
         do {
             let (inserted, keys) = try await pool.write { db in
                 let inserted = try Self.insert(events, db: db)
-                try Self.settleUserIndex(db: db, added: inserted.count, mergeRows: mergeRows, recentUserRows: recentRows)
+                try Self.indexByUser(added: inserted.count, db: db, mergeRows: mergeRows, recentUserRows: recentRows)
                 var keys: [Int64] = []
                 for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
                 return (inserted, keys)
@@ -83,7 +83,6 @@ public final class SQLiteStore: EventStore, Service, Sendable {
                 INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
                 """)
-        let lastStoredID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0
         let now = Timestamp.now().microseconds
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
@@ -93,7 +92,6 @@ public final class SQLiteStore: EventStore, Service, Sendable {
                 event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
             if changed > 0 { inserted.append(StoredEvent(event)) }
         }
-        if !inserted.isEmpty { try indexByUser(eventsAfter: lastStoredID, db: db) }
         return inserted
     }
 
