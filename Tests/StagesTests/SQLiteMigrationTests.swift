@@ -54,3 +54,25 @@ func applySQLiteMigrations(_ db: Database, upTo version: Int) throws {
         try db.execute(sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)", arguments: [migration.version, migration.name])
     }
 }
+
+/// A store opened on a file that a smolhogd at schema `version` left holding `rows` (timestamps
+/// one microsecond apart, in row order); opening it applies the later migrations.
+func sqliteStoreUpgraded(from version: Int, in dir: TemporaryDirectory, rows: [(id: String, name: String, user: String)]) async throws -> SQLiteStore {
+    let path = dir.path + "/s.sqlite"
+    let database = try DatabaseQueue(path: path)
+    try await database.write { db in
+        try applySQLiteMigrations(db, upTo: version)
+        for (n, row) in rows.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO events (event_id, event_name, user_id, timestamp, received_at, created_at) VALUES (?, ?, ?, ?, 0, 0)",
+                arguments: [row.id, row.name, row.user, 1_714_500_000_000_000 + Int64(n)])
+        }
+    }
+    try database.close()
+    return try SQLiteStore(path: path)
+}
+
+/// The names of the indexes in `store`'s file.
+func sqliteIndexNames(_ store: SQLiteStore) async throws -> [String] {
+    try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
+}

@@ -36,47 +36,22 @@ import Testing
         for user in ["u0", "u1", "u2", "u3", "nobody"] {
             for name in [nil, "buy"] as [String?] {
                 let expected = all.filter { $0.userID == user && (name == nil || $0.eventName == name) }
-                let seen = try await walk(store, EventQuery(limit: 3, eventName: name, userID: user))
+                let seen = try await walkEventPages(store, EventQuery(limit: 3, eventName: name, userID: user))
                 #expect(seen.map(\.eventID).sorted() == expected.map(\.eventID).sorted(), "\(user) \(name ?? "")")
                 #expect(seen.map(\.timestamp) == seen.map(\.timestamp).sorted(by: >))
             }
         }
         let before = try #require(Timestamp(iso8601: "2024-05-06T07:02:00Z"))
-        let early = try await walk(store, EventQuery(limit: 2, userID: "u1", before: before))
+        let early = try await walkEventPages(store, EventQuery(limit: 2, userID: "u1", before: before))
         #expect(early.map(\.eventID).sorted() == all.filter { $0.userID == "u1" && $0.timestamp < before }.map(\.eventID).sorted())
     }
 
     @Test func theUpgradeMovesTheOldIndexIntoTheMainTier() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let path = dir.path + "/s.sqlite"
-        let database = try DatabaseQueue(path: path)
-        try await database.write { db in
-            try applySQLiteMigrations(db, upTo: 5)
-            for n in 0..<5 {
-                try db.execute(
-                    sql: "INSERT INTO events (event_id, event_name, user_id, timestamp, received_at, created_at) VALUES (?, 'view', ?, ?, 0, 0)",
-                    arguments: ["old\(n)", n % 2 == 0 ? "u0" : "u1", 1_714_500_000_000_000 + Int64(n)])
-            }
-        }
-        try database.close()
-
-        let store = try SQLiteStore(path: path)
+        let store = try await sqliteStoreUpgraded(from: 5, in: dir, rows: (0..<5).map { n in ("old\(n)", "view", n % 2 == 0 ? "u0" : "u1") })
         _ = try await store.write([event("new", user: "u0")]) { _ in [] }
-        #expect(try await walk(store, EventQuery(limit: 10, userID: "u0")).map(\.eventID) == ["new", "old4", "old2", "old0"])
-        let indexes = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
-        #expect(!indexes.contains("events_user_timestamp_id"))
-    }
-
-    /// Every event of `query`'s pages, following the cursor.
-    private func walk(_ store: SQLiteStore, _ query: EventQuery) async throws -> [Event] {
-        var query = query
-        var seen: [Event] = []
-        repeat {
-            let page = try await store.events(query)
-            seen += page.rows.map(\.event)
-            query.after = page.next
-        } while query.after != nil
-        return seen
+        #expect(try await walkEventPages(store, EventQuery(limit: 10, userID: "u0")).map(\.eventID) == ["new", "old4", "old2", "old0"])
+        #expect(try await !sqliteIndexNames(store).contains("events_user_timestamp_id"))
     }
 }

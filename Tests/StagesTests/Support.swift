@@ -37,6 +37,18 @@ func event(_ id: String, name: String = "page_view", user: String = "u1", at iso
 
 let testLogger = Logger(label: "test")
 
+/// Every event of `query`'s pages, following the cursor.
+func walkEventPages(_ reader: some AnalyticsReader, _ query: EventQuery) async throws -> [Event] {
+    var query = query
+    var seen: [Event] = []
+    repeat {
+        let page = try await reader.events(query)
+        seen += page.rows.map(\.event)
+        query.after = page.next
+    } while query.after != nil
+    return seen
+}
+
 /// Waits for `condition` with a deadline instead of sleeping a fixed time.
 func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
     let clock = ContinuousClock()

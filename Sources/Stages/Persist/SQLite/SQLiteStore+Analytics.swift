@@ -1,6 +1,6 @@
 // Analytics reads on SQLite: stats and trends from the rollup tables, event pages by keyset
-// on the (timestamp, id) indexes and the per-user index's two tiers. None of these scans
-// `events`.
+// on the (event_name, timestamp, id) index (SQLiteStore+MergedPage.swift when no name is
+// given) and the per-user index's two tiers. None of these scans `events`.
 
 internal import GRDB
 public import PipelineKit
@@ -31,8 +31,9 @@ extension SQLiteStore: AnalyticsReader {
     }
 
     public func events(_ query: EventQuery) async throws -> EventPage {
-        // A user's page reads the two tiers of the per-user index (SQLiteStore+UserIndex.swift);
-        // the others read events through their (…, timestamp, id) indexes.
+        // A user's page reads the two tiers of the per-user index (SQLiteStore+UserIndex.swift),
+        // a name's page its run of the name index, and a page of every name merges those runs
+        // (SQLiteStore+MergedPage.swift).
         let key = query.userID == nil ? "" : "k."
         let event = query.userID == nil ? "" : "e."
         var conditions: [String] = []
@@ -50,23 +51,26 @@ extension SQLiteStore: AnalyticsReader {
             arguments += [after.timestamp.microseconds.databaseValue, after.timestamp.microseconds.databaseValue, after.id.databaseValue]
         }
         let limitValue = (query.limit + 1).databaseValue
-        let sql: String
+        let sql: String?
         if let user = query.userID {
             sql = Self.userPageSQL(conditions: conditions, onEvent: query.eventName != nil)
             let tier = [user.databaseValue] + arguments + [limitValue]
             arguments = tier + tier + [limitValue]
-        } else {
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        } else if query.eventName != nil {
             sql = """
                 SELECT id, event_id, event_name, user_id, properties, timestamp, session_id, received_at
-                FROM events \(filter) ORDER BY timestamp DESC, id DESC LIMIT ?
+                FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY timestamp DESC, id DESC LIMIT ?
                 """
             arguments.append(limitValue)
+        } else {
+            sql = nil
         }
-        let finalArguments = arguments
+        let (finalConditions, finalArguments) = (conditions, arguments)
         let limit = query.limit
         let (stored, more) = try await pool.read { db -> ([StoredRow], Bool) in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(finalArguments))
+            let rows =
+                try sql.map { try Row.fetchAll(db, sql: $0, arguments: StatementArguments(finalArguments)) }
+                ?? Self.mergedPage(conditions: finalConditions, arguments: finalArguments, limit: limit + 1, db: db)
             let stored = rows.prefix(limit).map { row -> StoredRow in
                 let propertiesText: String = row["properties"]
                 let properties = (try? JSONParser.parse(propertiesText))?.objectValue ?? [:]

@@ -1,0 +1,63 @@
+// Pages of every event name on SQLite (SQLiteStore+MergedPage.swift): merged from the name
+// index's runs, they list every event once, newest first, with more names than one merge
+// statement takes, with `before` and the cursor, and after the upgrade that dropped the
+// (timestamp, id) index.
+
+import Foundation
+import GRDB
+import PipelineKit
+import Testing
+
+@testable import Stages
+
+@Suite struct SQLiteMergedPageTests {
+    @Test func pagesOfEveryNameListEachEventOnceNewestFirst() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        // Two and a half merge statements' worth of names; some names get several events, some
+        // events share a timestamp (the id orders them), and timestamps do not follow ids.
+        let names = SQLiteStore.namesPerMerge * 5 / 2
+        let all = (0..<names + 150).map { n in
+            let second = (n * 37) % 60
+            return event("e\(n)", name: "name-\(n % names)", at: "2024-05-06T07:\(String(format: "%02d", n % 7)):\(String(format: "%02d", second))Z")
+        }
+        _ = try await store.write(Array(all[..<300])) { _ in [] }
+        _ = try await store.write(Array(all[300...])) { _ in [] }
+
+        let newestFirst = try await store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT event_id FROM events ORDER BY timestamp DESC, id DESC")
+        }
+        for limit in [3, 100] {
+            let seen = try await walkEventPages(store, EventQuery(limit: limit))
+            #expect(seen.map(\.eventID) == newestFirst, "limit \(limit)")
+        }
+        let before = try #require(Timestamp(iso8601: "2024-05-06T07:03:00Z"))
+        let early = try await walkEventPages(store, EventQuery(limit: 9, before: before))
+        #expect(early.map(\.eventID) == all.filter { $0.timestamp < before }.sorted(by: newestFirstOrder(newestFirst)).map(\.eventID))
+        #expect(!early.isEmpty)
+    }
+
+    @Test func anEmptyStoreHasAnEmptyPage() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite")
+        let page = try await store.events(EventQuery(limit: 10))
+        #expect(page.rows.isEmpty && page.next == nil)
+    }
+
+    @Test func theUpgradeDropsTheTimeIndexAndPagesStillList() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try await sqliteStoreUpgraded(from: 6, in: dir, rows: (0..<4).map { n in ("old\(n)", n % 2 == 0 ? "view" : "buy", "u0") })
+        _ = try await store.write([event("new", name: "signup")]) { _ in [] }
+        #expect(try await walkEventPages(store, EventQuery(limit: 2)).map(\.eventID) == ["new", "old3", "old2", "old1", "old0"])
+        #expect(try await !sqliteIndexNames(store).contains("events_timestamp_id"))
+    }
+
+    /// Orders events as `newestFirst` (event ids, as the database ordered them) lists them.
+    private func newestFirstOrder(_ newestFirst: [String]) -> (Event, Event) -> Bool {
+        let rank = Dictionary(uniqueKeysWithValues: newestFirst.enumerated().map { ($1, $0) })
+        return { (rank[$0.eventID] ?? 0) < (rank[$1.eventID] ?? 0) }
+    }
+}
