@@ -134,6 +134,7 @@ public struct WorkerLoop: Service {
         while true {
             do {
                 let (stored, rejected) = try await path.store(events)
+                Counter(label: "smolhog_worker_store_writes_total").increment()
                 Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)
                 Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count)
                 if !rejected.isEmpty {
