@@ -42,7 +42,7 @@ ENDPOINTS = [
 ]
 
 
-def sqlite_load(path, n):
+def sqlite_load(path, n, names=20):
     import sqlite3
     db = sqlite3.connect(path)
     span = SPAN_DAYS * DAY
@@ -51,7 +51,7 @@ def sqlite_load(path, n):
         BEGIN;
         WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < {n - 1})
         INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
-        SELECT 'bulk-' || x, 'event_' || (x % 20), 'user-' || ((x * 7919) % 100000),
+        SELECT 'bulk-' || x, 'event_' || (x % {names}), 'user-' || ((x * 7919) % 100000),
                '{{"price":19.99,"quantity":2,"currency":"EUR","i":' || x || '}}',
                {T0} + ((x * 104729) % {span}), 's-' || (x % 30000), {T0}, {T0}
         FROM c;
@@ -80,14 +80,14 @@ def sqlite_load(path, n):
     db.close()
 
 
-def postgres_load(url, n):
+def postgres_load(url, n, names=20):
     span = SPAN_DAYS * DAY
     ts = lambda expr: f"to_timestamp(({expr})::double precision / 1000000)"
     script = f"""
         SET synchronous_commit = off;
         BEGIN;
         INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at)
-        SELECT 'bulk-' || x, 'event_' || (x % 20), 'user-' || ((x::bigint * 7919) % 100000),
+        SELECT 'bulk-' || x, 'event_' || (x % {names}), 'user-' || ((x::bigint * 7919) % 100000),
                jsonb_build_object('price', 19.99, 'quantity', 2, 'currency', 'EUR', 'i', x),
                {ts(f"{T0}::bigint + ((x::bigint * 104729) % {span})")}, 's-' || (x % 30000), {ts(T0)}
         FROM generate_series(0, {n - 1}) AS x;
@@ -99,7 +99,7 @@ def postgres_load(url, n):
     subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", rollups], check=True)
 
 
-def measure(binary, folder, config_text, duration, label, n, env):
+def measure(binary, folder, config_text, duration, label, n, env, names):
     port = free_port()
     config = os.path.join(folder, "pipeline.yaml")
     open(config, "w").write(config_text.format(port=port, url=env.get("SMOLHOG_TEST_POSTGRES_URL", "")))
@@ -109,7 +109,7 @@ def measure(binary, folder, config_text, duration, label, n, env):
         daemon.wait_for(r"Listening")
         for name, path in ENDPOINTS:
             result = wrk(port, "get.lua", duration, 4, {"GET_PATH": path}, threads=1)
-            rows.append({"store": label, "events": n, "endpoint": name, "path": path, "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
+            rows.append({"store": label, "events": n, "event_names": names, "endpoint": name, "path": path, "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
                          "requests_per_s": result["requests_per_s"], "non_200": result["bad"]})
             log(f"  {label} {n}: {name} p50 {result['p50_ms']} ms p99 {result['p99_ms']} ms")
     finally:
@@ -117,7 +117,7 @@ def measure(binary, folder, config_text, duration, label, n, env):
     return rows
 
 
-def run(binary, work, counts, env, duration, stores=("sqlite", "postgres")):
+def run(binary, work, counts, env, duration, stores=("sqlite", "postgres"), names=20):
     rows = []
     for n in (counts if "sqlite" in stores else []):
         folder = tempfile.mkdtemp(dir=work, prefix=f"analytics-sqlite-{n}-")
@@ -128,9 +128,9 @@ def run(binary, work, counts, env, duration, stores=("sqlite", "postgres")):
         schema.wait_for(r"Listening")
         schema.stop()
         started = time.time()
-        sqlite_load(os.path.join(folder, "data/smolhog.sqlite"), n)
+        sqlite_load(os.path.join(folder, "data/smolhog.sqlite"), n, names)
         log(f"  sqlite: loaded {n} events in {time.time() - started:.0f} s")
-        rows += measure(binary, folder, SQLITE_YAML, duration, "sqlite", n, {})
+        rows += measure(binary, folder, SQLITE_YAML, duration, "sqlite", n, {}, names)
         subprocess.run(["rm", "-rf", folder])
     if "postgres" in stores and env.get("SMOLHOG_TEST_POSTGRES_URL"):
         for n in counts:
@@ -140,9 +140,9 @@ def run(binary, work, counts, env, duration, stores=("sqlite", "postgres")):
             open(config, "w").write(POSTGRES_YAML.format(port=0, url=url))
             subprocess.run([binary, "migrate", "--config", config], check=True, capture_output=True)
             started = time.time()
-            postgres_load(url, n)
+            postgres_load(url, n, names)
             log(f"  postgres: loaded {n} events in {time.time() - started:.0f} s")
-            rows += measure(binary, folder, POSTGRES_YAML.replace("{url}", url), duration, "postgres", n, {})
+            rows += measure(binary, folder, POSTGRES_YAML.replace("{url}", url), duration, "postgres", n, {}, names)
     return rows
 
 

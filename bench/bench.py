@@ -254,6 +254,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rows", default="1000000,10000000", help="event counts for the analytics scenario")
+    parser.add_argument("--names", type=int, default=20, help="distinct event names in the analytics scenario's events")
     parser.add_argument("--stores", default="sqlite,postgres", help="stores for the analytics scenario")
     parser.add_argument("--prefill", default="0,4000000", help="events stored before the drain scenario, one run each")
     parser.add_argument("--binary", default=None)
@@ -284,7 +285,8 @@ def main():
             results["drain"] = drain(binary, work, args.duration, args.connections, [int(n) for n in args.prefill.split(",")])
         if "analytics" in scenarios:
             import analytics
-            results["analytics"] = analytics.run(binary, work, [int(r) for r in args.rows.split(",")], services.env if services else {}, args.duration, stores)
+            results["analytics"] = analytics.run(binary, work, [int(r) for r in args.rows.split(",")], services.env if services else {}, args.duration, stores,
+                                                 args.names)
     finally:
         if services:
             services.stop()
@@ -350,10 +352,10 @@ def render(results):
             lines.append(f"| | {r['store_before']} | {r['events']} | {r['events_per_s']} | {r['worker_cpu_us_per_event']} | {r['worker_rss_peak_mb']} |")
         lines.append("")
     if "analytics" in results:
-        lines.append("| store | events | endpoint | p50 ms | p99 ms |")
-        lines.append("|---|---|---|---|---|")
+        lines.append("| store | events | event names | endpoint | p50 ms | p99 ms |")
+        lines.append("|---|---|---|---|---|---|")
         for r in results["analytics"]:
-            lines.append(f"| {r['store']} | {r['events']} | {r['endpoint']} | {r['p50_ms']} | {r['p99_ms']} |")
+            lines.append(f"| {r['store']} | {r['events']} | {r.get('event_names', 20)} | {r['endpoint']} | {r['p50_ms']} | {r['p99_ms']} |")
     return "\n".join(lines)
 
 

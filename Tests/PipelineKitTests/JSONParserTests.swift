@@ -117,6 +117,7 @@ import Testing
     }
 }
 
+/// A small seeded generator, so a failure repeats.
 struct SplitMix {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -1,7 +1,6 @@
 // Pages of every event name on SQLite (SQLiteStore+MergedPage.swift): merged from the name
-// index's runs, they list every event once, newest first, with more names than one merge
-// statement takes, with `before` and the cursor, and after the upgrade that dropped the
-// (timestamp, id) index.
+// index's runs, they list every event once, newest first, with many names and one busy one,
+// with `before` and the cursor, and after the upgrade that dropped the (timestamp, id) index.
 
 import Foundation
 import GRDB
@@ -15,13 +14,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try SQLiteStore(path: dir.path + "/s.sqlite")
-        // Two and a half merge statements' worth of names; some names get several events, some
-        // events share a timestamp (the id orders them), and timestamps do not follow ids.
-        let names = SQLiteStore.namesPerMerge * 5 / 2
-        let all = (0..<names + 150).map { n in
-            let second = (n * 37) % 60
-            return event("e\(n)", name: "name-\(n % names)", at: "2024-05-06T07:\(String(format: "%02d", n % 7)):\(String(format: "%02d", second))Z")
-        }
+        let all = manyNamedEvents()
         _ = try await store.write(Array(all[..<300])) { _ in [] }
         _ = try await store.write(Array(all[300...])) { _ in [] }
 
@@ -34,7 +27,7 @@ import Testing
         }
         let before = try #require(Timestamp(iso8601: "2024-05-06T07:03:00Z"))
         let early = try await walkEventPages(store, EventQuery(limit: 9, before: before))
-        #expect(early.map(\.eventID) == all.filter { $0.timestamp < before }.sorted(by: newestFirstOrder(newestFirst)).map(\.eventID))
+        #expect(early.map(\.eventID) == all.filter { $0.timestamp < before }.sorted(by: newestFirstOrder(newestFirst)).map { $0.eventID })
         #expect(!early.isEmpty)
     }
 

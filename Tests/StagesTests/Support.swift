@@ -37,6 +37,17 @@ func event(_ id: String, name: String = "page_view", user: String = "u1", at iso
 
 let testLogger = Logger(label: "test")
 
+/// 300 event names with one event each and one ("hot") with 150, so a page of every name has
+/// runs to finish in its second round (NewestKeysMerge); some events share a timestamp, and
+/// timestamps do not follow the order of the events.
+func manyNamedEvents() -> [Event] {
+    (0..<450).map { n in
+        let minute = String(format: "%02d", n % 7)
+        let second = String(format: "%02d", (n * 37) % 60)
+        return event("e\(n)", name: n % 3 == 0 ? "hot" : "name-\(n)", at: "2024-05-06T07:\(minute):\(second)Z")
+    }
+}
+
 /// Every event of `query`'s pages, following the cursor.
 func walkEventPages(_ reader: some AnalyticsReader, _ query: EventQuery) async throws -> [Event] {
     var query = query

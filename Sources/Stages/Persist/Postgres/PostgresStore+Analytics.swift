@@ -1,6 +1,6 @@
 // Analytics reads on PostgreSQL: stats and trends from the rollup tables, event pages by
 // keyset on the (name or user, timestamp DESC, id DESC) indexes; a page of every name merges
-// the name index's runs (`mergedPageSQL`). None of these scans `events`.
+// the name index's runs (PostgresStore+MergedPage.swift). None of these scans `events`.
 
 public import PipelineKit
 internal import PostgresNIO
@@ -65,37 +65,38 @@ extension PostgresStore: AnalyticsReader {
 
     public func events(_ query: EventQuery) async throws -> EventPage {
         try await requireSchema()
-        var conditions: [String] = []
         var binds = PostgresBindings()
         func parameter(_ value: some PostgresNonThrowingEncodable & PostgresDynamicTypeEncodable) -> String {
             binds.append(value)
             return "$\(binds.count)"
         }
-        if let name = query.eventName { conditions.append("event_name = \(parameter(name))") }
-        if let user = query.userID { conditions.append("user_id = \(parameter(user))") }
-        if let before = query.before { conditions.append("timestamp < \(Self.timestamp(parameter(before.microseconds) + "::int8"))") }
-        if let after = query.after {
-            let time = Self.timestamp(parameter(after.timestamp.microseconds) + "::int8")
-            conditions.append("(timestamp, id) < (\(time), \(parameter(after.id))::int8)")
-        }
         let limit = max(0, query.limit)
         let columns = "id, event_id, event_name, user_id, properties::text, \(Self.microseconds("timestamp")), session_id, \(Self.microseconds("received_at"))"
-        let sql: String
-        if query.eventName == nil && query.userID == nil {
-            sql = Self.mergedPageSQL(columns: columns, conditions: conditions, limit: parameter(Int64(limit) + 1))
-        } else {
-            sql = """
-                SELECT \(columns)
-                FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY timestamp DESC, id DESC LIMIT \(parameter(Int64(limit) + 1))
-                """
-        }
-        let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
+        // A page of every name finds its ids first (PostgresStore+MergedPage.swift); the others
+        // read their name's or user's run of an index directly.
+        let merged = query.eventName == nil && query.userID == nil
+        var conditions: [String] = []
+        if let name = query.eventName { conditions.append("event_name = \(parameter(name))") }
+        if let user = query.userID { conditions.append("user_id = \(parameter(user))") }
+        if !merged { conditions += Self.keysetConditions(query, column: "") { parameter($0) } }
+        let sql = """
+            SELECT \(columns)
+            FROM events WHERE \(merged ? "id = ANY($1::int8[])" : conditions.joined(separator: " AND "))
+            ORDER BY timestamp DESC, id DESC LIMIT \(merged ? "$2" : parameter(Int64(limit) + 1))
+            """
+        let finalBinds = binds
         let logger = logger
         let (rows, more): ([StoredRow], Bool)
         do {
             (rows, more) = try await withPooledConnection(doing: "read events") { connection in
                 var rows: [StoredRow] = []
                 var more = false
+                var statement = PostgresQuery(unsafeSQL: sql, binds: finalBinds)
+                if merged {
+                    let ids = try await Self.mergedPageIDs(query, limit: limit + 1, on: connection, logger: logger)
+                    statement.binds.append(ids)
+                    statement.binds.append(Int64(limit) + 1)
+                }
                 let result = try await connection.query(statement, logger: logger)
                 for try await (id, eventID, name, user, propertiesText, time, session, received) in result.decode(
                     (Int64, String, String, String, String, Int64, String?, Int64).self)
@@ -117,29 +118,5 @@ extension PostgresStore: AnalyticsReader {
         }
         let next = more ? rows.last.map { EventCursor(timestamp: $0.event.timestamp, id: $0.id) } : nil
         return EventPage(rows: rows, next: next)
-    }
-}
-
-extension PostgresStore {
-    /// A page over every event name without an index on (timestamp, id) (migration 008): each
-    /// name's newest `limit` keys from its run of the name index, merged, then their rows. The
-    /// names come from a loose scan of the same index, one probe per name. `conditions` are on
-    /// `timestamp` and `id`; `limit` is the limit's parameter.
-    static func mergedPageSQL(columns: String, conditions: [String], limit: String) -> String {
-        let filter = (["k.event_name = n.event_name"] + conditions).joined(separator: " AND ")
-        return """
-            WITH RECURSIVE names(event_name) AS (
-                (SELECT event_name FROM events ORDER BY event_name LIMIT 1)
-                UNION ALL
-                SELECT (SELECT e.event_name FROM events e WHERE e.event_name > n.event_name ORDER BY e.event_name LIMIT 1)
-                FROM names n WHERE n.event_name IS NOT NULL
-            ), page AS (
-                SELECT newest.id, newest.timestamp FROM names n CROSS JOIN LATERAL (
-                    SELECT k.id, k.timestamp FROM events k WHERE \(filter) ORDER BY k.timestamp DESC, k.id DESC LIMIT \(limit)
-                ) newest
-                ORDER BY newest.timestamp DESC, newest.id DESC LIMIT \(limit)
-            )
-            SELECT \(columns) FROM events WHERE id IN (SELECT id FROM page) ORDER BY timestamp DESC, id DESC
-            """
     }
 }
