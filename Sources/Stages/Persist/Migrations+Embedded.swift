@@ -167,7 +167,7 @@ enum EmbeddedMigrations {
             -- Pages across every event name no longer read an index on (timestamp, id): they merge the
             -- newest rows of each name's run of events_name_timestamp_id (PostgresStore+Analytics.swift).
             -- Each insert took its timestamp's position in that index as well; without it, the split
-            -- deployment stores about a sixth more events per second.
+            -- deployment stores about an eighth more events per second.
             DROP INDEX IF EXISTS events_timestamp_id;
             """#
         ),
@@ -306,8 +306,8 @@ enum EmbeddedMigrations {
             #"""
             -- Pages across every event name no longer read an index on (timestamp, id): they merge the
             -- newest rows of each name's run of events_name_timestamp_id (SQLiteStore+MergedPage.swift).
-            -- Each insert took its timestamp's position in that index as well, which cost the worker
-            -- about a sixth of its time per event.
+            -- Each insert took its timestamp's position in that index as well: without it the worker
+            -- alone spends about a third less CPU per event.
             DROP INDEX events_timestamp_id;
             """#
         ),
