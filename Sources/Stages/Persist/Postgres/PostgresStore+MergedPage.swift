@@ -46,7 +46,7 @@ extension PostgresStore {
         var firstRound = Array(repeating: [PageKey](), count: names.count)
         let first = try await connection.query(
             runsQuery(query, perRun: perRun, names: names, bounds: nil), logger: logger)
-        for try await (run, time, id) in first.decode((Int64, Int64, Int64).self) {
+        for try await (run, time, id) in first.decode((Int64, Int64, Int64).self) where firstRound.indices.contains(Int(run) - 1) {
             firstRound[Int(run) - 1].append(PageKey(timestamp: time, id: id))
         }
         let round = NewestKeysMerge.afterFirstRound(firstRound, perRun: perRun, limit: limit)
