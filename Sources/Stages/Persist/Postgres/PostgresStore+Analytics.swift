@@ -119,4 +119,16 @@ extension PostgresStore: AnalyticsReader {
         let next = more ? rows.last.map { EventCursor(timestamp: $0.event.timestamp, id: $0.id) } : nil
         return EventPage(rows: rows, next: next)
     }
+
+    /// `before` and `after` of `query` as conditions on `column` (a prefix such as "e."),
+    /// their values bound through `parameter`.
+    static func keysetConditions(_ query: EventQuery, column: String, parameter: (Int64) -> String) -> [String] {
+        var conditions: [String] = []
+        if let before = query.before { conditions.append("\(column)timestamp < \(timestamp(parameter(before.microseconds) + "::int8"))") }
+        if let after = query.after {
+            let time = timestamp(parameter(after.timestamp.microseconds) + "::int8")
+            conditions.append("(\(column)timestamp, \(column)id) < (\(time), \(parameter(after.id))::int8)")
+        }
+        return conditions
+    }
 }

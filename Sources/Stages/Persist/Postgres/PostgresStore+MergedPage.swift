@@ -10,18 +10,6 @@ import PipelineKit
 internal import PostgresNIO
 
 extension PostgresStore {
-    /// `before` and `after` of `query` as conditions on `column` (a prefix such as "e."),
-    /// their values bound through `parameter`.
-    static func keysetConditions(_ query: EventQuery, column: String, parameter: (Int64) -> String) -> [String] {
-        var conditions: [String] = []
-        if let before = query.before { conditions.append("\(column)timestamp < \(timestamp(parameter(before.microseconds) + "::int8"))") }
-        if let after = query.after {
-            let time = timestamp(parameter(after.timestamp.microseconds) + "::int8")
-            conditions.append("(\(column)timestamp, \(column)id) < (\(time), \(parameter(after.id))::int8)")
-        }
-        return conditions
-    }
-
     /// The ids of the newest `limit` events over every name that pass `query`'s `before` and
     /// `after`, newest first.
     static func mergedPageIDs(_ query: EventQuery, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Int64] {

@@ -47,8 +47,8 @@ extension SQLiteStore: AnalyticsReader {
             arguments.append(before.microseconds.databaseValue)
         }
         if let after = query.after {
-            conditions.append("(\(key)timestamp < ? OR (\(key)timestamp = ? AND \(key)id < ?))")
-            arguments += [after.timestamp.microseconds.databaseValue, after.timestamp.microseconds.databaseValue, after.id.databaseValue]
+            conditions.append(Self.olderThanKey(column: key))
+            arguments += Self.keyArguments(PageKey(timestamp: after.timestamp.microseconds, id: after.id))
         }
         let limitValue = (query.limit + 1).databaseValue
         let sql: String?
@@ -83,5 +83,19 @@ extension SQLiteStore: AnalyticsReader {
         }
         let next = more ? stored.last.map { EventCursor(timestamp: $0.event.timestamp, id: $0.id) } : nil
         return EventPage(rows: stored, next: next)
+    }
+
+    /// Rows older than a key in page order, on `column`'s timestamp and id (`column` a prefix
+    /// such as "k."); its arguments are `keyArguments` of the key.
+    static func olderThanKey(column: String = "") -> String {
+        "(\(column)timestamp < ? OR (\(column)timestamp = ? AND \(column)id < ?))"
+    }
+
+    /// Rows at or above a key in page order; its arguments are `keyArguments` of the key.
+    static let atOrAboveKey = "(timestamp > ? OR (timestamp = ? AND id >= ?))"
+
+    /// The arguments of `olderThanKey` and `atOrAboveKey` for `key`.
+    static func keyArguments(_ key: PageKey) -> [DatabaseValue] {
+        [key.timestamp, key.timestamp, key.id].map(\.databaseValue)
     }
 }

@@ -39,27 +39,23 @@ extension SQLiteStore {
         let round = NewestKeysMerge.afterFirstRound(firstRound, perRun: perRun, limit: limit)
         var more: [PageKey] = []
         if !round.unfinished.isEmpty {
-            var bounds = ["(timestamp < ? OR (timestamp = ? AND id < ?))"]
-            if round.floor != nil { bounds.append("(timestamp > ? OR (timestamp = ? AND id >= ?))") }
-            let floor = round.floor.map { [$0.timestamp, $0.timestamp, $0.id].map(\.databaseValue) } ?? []
+            let bounds = [olderThanKey()] + (round.floor == nil ? [] : [atOrAboveKey])
+            let floor = round.floor.map(keyArguments) ?? []
             let older = try db.cachedStatement(sql: runSQL(conditions + bounds))
             for (run, after) in round.unfinished {
-                let below = [after.timestamp, after.timestamp, after.id].map(\.databaseValue)
-                more += try keys(older, [names[run].databaseValue] + arguments + below + floor + [limit.databaseValue])
+                more += try keys(older, [names[run].databaseValue] + arguments + keyArguments(after) + floor + [limit.databaseValue])
             }
         }
         let page = NewestKeysMerge.page(round, more: more, limit: limit)
         guard !page.isEmpty else { return [] }
-        let rows = try Row.fetchAll(
+        return try Row.fetchAll(
             db,
             sql: """
                 SELECT id, event_id, event_name, user_id, properties, timestamp, session_id, received_at
                 FROM events WHERE id IN (\(Array(repeating: "?", count: page.count).joined(separator: ", ")))
+                ORDER BY timestamp DESC, id DESC
                 """,
             arguments: StatementArguments(page.map(\.id)))
-        var byID: [Int64: Row] = [:]
-        for row in rows { byID[row["id"]] = row }
-        return page.compactMap { byID[$0.id] }
     }
 
     /// One name's run of the name index, newest first: its name, then `conditions`' arguments, then the limit.
