@@ -24,8 +24,9 @@ public struct RawEvent: Sendable, Hashable {
 public struct Event: Sendable {
     enum PropertiesStorage: Sendable {
         case object(JSONObject)
-        /// The JSON text of an object (see `init(…propertiesJSON:…)` for who guarantees it).
-        case json(String)
+        /// The JSON text of an object (see `init(…propertiesJSON:…)` for who guarantees it),
+        /// and its top-level keys when the ingest parser noted them.
+        case json(String, keys: PropertyKeySketch?)
     }
 
     public var eventID: String
@@ -46,12 +47,13 @@ public struct Event: Sendable {
 
     /// An event whose properties are already JSON text. The caller guarantees the text is a
     /// JSON object that an earlier `validate` accepted (the queue codec reads back what it
-    /// wrote); a text that does not parse reads as `{}` through `properties`.
+    /// wrote), and that `keys`, when given, was noted from that text; a text that does not
+    /// parse reads as `{}` through `properties`.
     public init(
-        eventID: String, eventName: String, userID: String, propertiesJSON: String, timestamp: Timestamp, sessionID: String? = nil,
-        receivedAt: Timestamp
+        eventID: String, eventName: String, userID: String, propertiesJSON: String, keys: PropertyKeySketch? = nil, timestamp: Timestamp,
+        sessionID: String? = nil, receivedAt: Timestamp
     ) {
-        self.init(eventID, eventName, userID, .json(propertiesJSON), timestamp, sessionID, receivedAt)
+        self.init(eventID, eventName, userID, .json(propertiesJSON, keys: keys), timestamp, sessionID, receivedAt)
     }
 
     private init(
@@ -73,18 +75,22 @@ public struct Event: Sendable {
         get {
             switch propertiesStorage {
             case .object(let object): object
-            case .json(let text): (try? JSONParser.parse(text))?.objectValue ?? [:]
+            case .json(let text, _): (try? JSONParser.parse(text))?.objectValue ?? [:]
             }
         }
         set { propertiesStorage = .object(newValue) }
     }
 
     /// Whether a top-level property key is one of `candidates` (their UTF-8 bytes); read
-    /// without building keys or values when the event carries text.
+    /// without building keys or values when the event carries text, and without reading the
+    /// text when the parser's sketch of its keys rules every candidate out.
     public func hasPropertyKey(among candidates: [[UInt8]]) -> Bool {
         switch propertiesStorage {
-        case .object(let object): object.members.contains { member in candidates.contains { $0.elementsEqual(member.key.utf8) } }
-        case .json(let text): JSONParser.hasMemberKey(ofValidatedObject: text, among: candidates) ?? false
+        case .object(let object):
+            return object.members.contains { member in candidates.contains { $0.elementsEqual(member.key.utf8) } }
+        case .json(let text, let keys):
+            if let keys, !candidates.contains(where: keys.mayContain) { return false }
+            return JSONParser.hasMemberKey(ofValidatedObject: text, among: candidates) ?? false
         }
     }
 
@@ -92,7 +98,7 @@ public struct Event: Sendable {
     public var propertiesJSON: String {
         switch propertiesStorage {
         case .object(let object): object.jsonText
-        case .json(let text): text
+        case .json(let text, _): text
         }
     }
 }

@@ -8,19 +8,24 @@ public struct RawJSONObject: Sendable, Hashable {
     public let text: String
     /// Nesting depth as `JSONValue.depth` counts it (`{}` is 1).
     public let depth: Int
-    init(validatedText: String, depth: Int) {
+    /// Its top-level keys, for `Event.hasPropertyKey(among:)`.
+    public let keys: PropertyKeySketch
+    init(validatedText: String, depth: Int, keys: PropertyKeySketch) {
         self.text = validatedText
         self.depth = depth
+        self.keys = keys
     }
 }
 
 extension ByteReader {
-    /// Checks the object at `index`, a member of an object at `depth`, and returns it as text.
+    /// Checks the object at `index` (the caller saw its `{`), a member of an object at
+    /// `depth`, and returns it as text.
     mutating func captureObject(depth: Int) throws(Failure) -> RawJSONObject {
         var text: [UInt8] = []
         text.reserveCapacity(512)
-        let nesting = try skipValue(depth: depth, into: &text)
-        return RawJSONObject(validatedText: String(decoding: text, as: UTF8.self), depth: nesting)
+        var keys: PropertyKeySketch? = PropertyKeySketch()
+        let nesting = try skipContainer(depth: depth + 1, close: UInt8(ascii: "}"), into: &text, keys: &keys)
+        return RawJSONObject(validatedText: String(decoding: text, as: UTF8.self), depth: nesting, keys: keys ?? PropertyKeySketch())
     }
 
     /// Checks the value at `index` and appends its compact text to `out`; returns its depth.
@@ -46,9 +51,15 @@ extension ByteReader {
         out.append(contentsOf: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 
-    /// An object (`close` is `}`: string keys and `:`) or an array, with the same messages as
-    /// parseObject / parseArray.
     mutating func skipContainer(depth: Int, close: UInt8, into out: inout [UInt8]) throws(Failure) -> Int {
+        var nested: PropertyKeySketch? = nil
+        return try skipContainer(depth: depth, close: close, into: &out, keys: &nested)
+    }
+
+    /// An object (`close` is `}`: string keys and `:`) or an array, with the same messages as
+    /// parseObject / parseArray. Notes the object's own keys (not nested ones) in `keys`
+    /// when that is not nil.
+    mutating func skipContainer(depth: Int, close: UInt8, into out: inout [UInt8], keys: inout PropertyKeySketch?) throws(Failure) -> Int {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         let isObject = close == UInt8(ascii: "}")
         out.append(buffer[index])
@@ -66,7 +77,9 @@ extension ByteReader {
                 guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
                     throw error(index < buffer.count ? "expected a string key in object" : "unexpected end of input in object")
                 }
+                let keyStart = index + 1
                 try skipString(into: &out)
+                if keys != nil { keys?.insert(raw: UnsafeBufferPointer(rebasing: buffer[keyStart..<index - 1])) }
                 skipWhitespace()
                 guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
                 index += 1

@@ -154,7 +154,8 @@ public struct ValidateStage: Stage {
         if let text = raw.rawProperties {
             return .success(
                 Event(
-                    eventID: eventID, eventName: eventName, userID: userID, propertiesJSON: text.text, timestamp: timestamp, sessionID: sessionID,
+                    eventID: eventID, eventName: eventName, userID: userID, propertiesJSON: text.text, keys: text.keys, timestamp: timestamp,
+                    sessionID: sessionID,
                     receivedAt: receivedAt))
         }
         return .success(

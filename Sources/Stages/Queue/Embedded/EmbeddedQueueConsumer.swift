@@ -4,7 +4,7 @@
 
 import Foundation
 internal import GRDB
-public import PipelineKit
+internal import PipelineKit
 
 /// Hands the worker loops of one process consecutive groups of messages, each group to one
 /// loop. With a backlog, while one loop's group is in the store's transaction, the next loop
