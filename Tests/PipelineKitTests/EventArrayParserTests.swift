@@ -14,6 +14,15 @@ import Testing
         #expect(body.properties.first??.depth == 2)
     }
 
+    @Test func compactPropertiesAreKeptAsSentAndSpacedOnesCompacted() throws {
+        let compact = #"{"a":"x y","b":[1,-2.5e3,true,null,{}],"c":{"d":"\u00e9\"","":[]}}"#
+        for (sent, kept) in [(compact, compact), (" {\n \"a\" : [ 1 ,\t\"x y\" ] } ", #"{"a":[1,"x y"]}"#)] {
+            let text = #"{"events":[{"properties":\#(sent)}]}"#
+            let (body, _) = try JSONParser.parseEventArray(Array(text.utf8), arrayKey: "events")
+            #expect(body.properties.map { $0?.text } == [kept])
+        }
+    }
+
     @Test func theLastDuplicateKeyWins() throws {
         let text = #"{"events":[{"properties":{"a":1},"properties":5}],"x":1}"#
         let (body, _) = try JSONParser.parseEventArray(Array(text.utf8), arrayKey: "events")

@@ -44,11 +44,10 @@ public enum JSONParser {
                     return []
                 }
                 var keys: [String] = []
-                var scratch: [UInt8] = []
                 _ = try reader.parseObject(depth: 1) { key, reader throws(ByteReader.Failure) in
                     keys.append(key)
-                    scratch.removeAll(keepingCapacity: true)
-                    _ = try reader.skipValue(depth: 1, into: &scratch)
+                    var counted = CompactText(keeps: false)
+                    _ = try reader.skipValue(depth: 1, into: &counted)
                     return true
                 }
                 return keys
