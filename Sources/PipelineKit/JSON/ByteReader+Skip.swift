@@ -22,7 +22,7 @@ extension ByteReader {
     /// `depth`, and returns it as text. SDKs send compact JSON: then the text is the input's
     /// own bytes, taken in one copy; only input with whitespace is walked a second time to
     /// copy it piece by piece (copying every string and number on the first walk cost the
-    /// ingest path about 3 % of the daemon's CPU).
+    /// ingest path about 3 % of the daemon's samples under load).
     mutating func captureObject(depth: Int) throws(Failure) -> RawJSONObject {
         let start = index
         var counted = CompactText(keeps: false)

@@ -1,5 +1,5 @@
 // PropertyKeySketch: which top-level keys an object's text may have, noted by the ingest
-// parser while it copies the properties anyway. `enrich`'s default `drop` step asks every
+// parser while it validates the properties anyway. `enrich`'s default `drop` step asks every
 // event whether it has one of a few keys; walking the text again for that answer cost the
 // ingest path about 6 % of the daemon's CPU.
 
