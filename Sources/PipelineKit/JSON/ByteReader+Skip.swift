@@ -37,7 +37,7 @@ extension ByteReader {
         index = start
         var copied = CompactText(keeps: true)
         copied.bytes.reserveCapacity(counted.count)
-        _ = try skipValue(depth: depth, into: &copied)
+        _ = try skipContainer(depth: depth + 1, close: UInt8(ascii: "}"), into: &copied)
         assert(index == end, "the second walk ends where the first did")
         return RawJSONObject(validatedText: String(decoding: copied.bytes, as: UTF8.self), depth: nesting, keys: sketch)
     }
