@@ -1,5 +1,5 @@
 -- wrk script: POST /events with BATCH realistic events per request (~600 bytes, ~10
--- properties each, timestamped within the last 30 s), unique event ids per thread, optional
+-- properties each, timestamped within the last 30 s), unique random event ids, optional
 -- pacing (RATE requests/s in total), and a count of 200 answers vs others printed at the end
 -- for the orchestrator.
 local threads = {}
@@ -27,10 +27,14 @@ function init(args)
   ok = 0
   bad = 0
   prefix = run .. "-" .. tid
+  -- Random v4 UUIDs by default, as the PostHog and Segment SDKs send them (../shared/wire);
+  -- IDS=sequential sends "<run>-<thread>-<counter>", which session 9 and earlier measured.
+  uuids = os.getenv("IDS") ~= "sequential"
+  math.randomseed(os.time() * 1000 + tid)
   headers = {["Content-Type"] = "application/json"}
 end
 
-local template = '{"event_id":"%s-%d","event_name":"%s","user_id":"user-%d","session_id":"s-%d",' ..
+local template = '{"event_id":"%s","event_name":"%s","user_id":"user-%d","session_id":"s-%d",' ..
   '"timestamp":"%s.%06d+00:00","properties":{"$current_url":"https://shop.example.com/products/%d",' ..
   '"$browser":"Chrome","$os":"Linux","price":19.99,"quantity":%d,"currency":"EUR","is_trial":false,"coupon":null,' ..
   '"tags":["a","b","c"],"cart":{"items":[{"sku":"SKU-%d","qty":2}],"total":39.98},"title":"\\u00dcn\\u00efc\\u00f6d\\u00e9 \\u2713"}}'
@@ -43,7 +47,15 @@ function request()
     local user = (counter * 7919 + tid * 104729) % 10000
     -- Stamped at capture time, as SDKs do: up to half a minute before the send.
     local stamp = os.date("!%Y-%m-%dT%H:%M:%S", now - (counter * 13) % 30)
-    parts[i] = string.format(template, prefix, counter, names[(counter % #names) + 1], user, user % 3000,
+    local id
+    if uuids then
+      -- The thread and the counter in the last group keep them unique.
+      id = string.format("%08x-%04x-4%03x-%04x-%04x%08x", math.random(0, 0xffffffff), math.random(0, 0xffff),
+        math.random(0, 0xfff), 0x8000 + math.random(0, 0x3fff), tid, counter)
+    else
+      id = prefix .. "-" .. counter
+    end
+    parts[i] = string.format(template, id, names[(counter % #names) + 1], user, user % 3000,
       stamp, (counter * 7919) % 1000000, counter % 500, counter % 5 + 1, counter % 100)
   end
   return wrk.format("POST", path, headers, '{"events":[' .. table.concat(parts, ",") .. ']}')
