@@ -51,7 +51,7 @@ def sqlite_load(path, n, names=20):
         BEGIN;
         WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < {n - 1})
         INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
-        SELECT 'bulk-' || x, 'event_' || (x % {names}), 'user-' || ((x * 7919) % 100000),
+        SELECT printf('%08x-bulk-%d', (x * 2654435761) % 4294967296, x), 'event_' || (x % {names}), 'user-' || ((x * 7919) % 100000),
                '{{"price":19.99,"quantity":2,"currency":"EUR","i":' || x || '}}',
                {T0} + ((x * 104729) % {span}), 's-' || (x % 30000), {T0}, {T0}
         FROM c;
@@ -76,6 +76,13 @@ def sqlite_load(path, n, names=20):
               SELECT user_id, timestamp, id FROM events ORDER BY user_id, timestamp DESC, id DESC;
             COMMIT;
         """)
+    # Which event ids are stored, main tier (schema version 8 on; earlier, a UNIQUE index).
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_ids'").fetchone():
+        db.executescript("""
+            BEGIN;
+            INSERT INTO event_ids (event_id) SELECT event_id FROM events ORDER BY event_id;
+            COMMIT;
+        """)
     db.execute("ANALYZE")
     db.close()
 
@@ -87,7 +94,7 @@ def postgres_load(url, n, names=20):
         SET synchronous_commit = off;
         BEGIN;
         INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at)
-        SELECT 'bulk-' || x, 'event_' || (x % {names}), 'user-' || ((x::bigint * 7919) % 100000),
+        SELECT lpad(to_hex((x::bigint * 2654435761) % 4294967296), 8, '0') || '-bulk-' || x, 'event_' || (x % {names}), 'user-' || ((x::bigint * 7919) % 100000),
                jsonb_build_object('price', 19.99, 'quantity', 2, 'currency', 'EUR', 'i', x),
                {ts(f"{T0}::bigint + ((x::bigint * 104729) % {span})")}, 's-' || (x % 30000), {ts(T0)}
         FROM generate_series(0, {n - 1}) AS x;

@@ -29,10 +29,24 @@ struct SQLiteRowWriter {
     /// Binds `values` to ?1…?n, steps once, and returns how many rows the statement changed.
     @discardableResult
     func run(_ values: Value...) throws -> Int {
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
+        defer { reset() }
+        try bind(values)
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw error(code) }
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Binds `values` to ?1…?n, steps once, and returns the first column of the first row as
+    /// an integer (nil when there is no row), for lookups in the same hot loops.
+    func integer(_ values: Value...) throws -> Int64? {
+        defer { reset() }
+        try bind(values)
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw error(code) }
+        return code == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : nil
+    }
+
+    private func bind(_ values: [Value]) throws {
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -48,9 +62,11 @@ struct SQLiteRowWriter {
             }
             guard code == SQLITE_OK else { throw error(code) }
         }
-        let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw error(code) }
-        return Int(sqlite3_changes(connection))
+    }
+
+    private func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
     }
 
     func error(_ code: Int32) -> DatabaseError {

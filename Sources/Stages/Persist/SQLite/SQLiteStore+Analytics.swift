@@ -55,7 +55,7 @@ extension SQLiteStore: AnalyticsReader {
         if let user = query.userID {
             sql = Self.userPageSQL(conditions: conditions, onEvent: query.eventName != nil)
             let tier = [user.databaseValue] + arguments + [limitValue]
-            arguments = tier + tier + [limitValue]
+            arguments = tier + tier + tier + [limitValue]
         } else if query.eventName != nil {
             sql = """
                 SELECT id, event_id, event_name, user_id, properties, timestamp, session_id, received_at

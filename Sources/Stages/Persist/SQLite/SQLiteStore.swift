@@ -13,16 +13,22 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     let path: String
     let checkpointer: WALCheckpointer
     let knownBucketUsers = KnownBucketUsers()
-    let recentUserRows = RecentUserIndexRows()
-    /// Rows the per-user index's recent tier collects before they move (SQLiteStore+UserIndex.swift).
-    let userIndexMergeRows: Int
+    /// Which event ids are stored (SQLiteStore+EventIDs.swift) and the per-user index
+    /// (SQLiteStore+UserIndex.swift), each in three tiers.
+    let eventIDs: SQLiteKeyTiers
+    let storedIDs = StoredEventIDFilter()
+    let usersIndex: SQLiteKeyTiers
+
+    /// Rows each recent tier collects before they move down (see SQLiteKeyTiers).
+    public static let defaultRecentTierRows = 100_000
 
     /// The writer's page cache unless configured (`cache_mb`).
     public static let defaultCacheMegabytes = 64
 
     /// Opens (creating if needed) the database and applies pending migrations.
-    public init(path: String, cacheMegabytes: Int = defaultCacheMegabytes, userIndexMergeRows: Int = defaultUserIndexMergeRows) throws {
-        self.userIndexMergeRows = userIndexMergeRows
+    public init(path: String, cacheMegabytes: Int = defaultCacheMegabytes, recentTierRows: Int = defaultRecentTierRows) throws {
+        eventIDs = Self.eventIDTiers(recentRows: recentTierRows)
+        usersIndex = Self.userIndexTiers(recentRows: recentTierRows)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -58,11 +64,11 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         let known = knownBucketUsers
-        let (mergeRows, recentRows) = (userIndexMergeRows, recentUserRows)
+        let (eventIDs, storedIDs, usersIndex) = (self.eventIDs, self.storedIDs, self.usersIndex)
         do {
             let (inserted, keys) = try await pool.write { db in
-                let inserted = try Self.insert(events, db: db)
-                try Self.indexByUser(added: inserted.count, db: db, mergeRows: mergeRows, recentUserRows: recentRows)
+                let (inserted, highestID) = try Self.insertNew(events, db: db, tiers: eventIDs, filter: storedIDs)
+                try Self.indexByUser(added: inserted.count, total: Int(highestID), db: db, tiers: usersIndex)
                 var keys: [Int64] = []
                 for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
                 return (inserted, keys)
@@ -70,29 +76,11 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             known.remember(keys)
             return inserted
         } catch {
-            // Rolled back: the recent tier's count is counted again by the next write.
-            recentRows.set(nil)
+            // Rolled back: the tiers' rows are counted again by the next write.
+            eventIDs.forgetCounts()
+            usersIndex.forgetCounts()
             throw error
         }
-    }
-
-    static func insert(_ events: [Event], db: Database) throws -> [StoredEvent] {
-        let statement = try SQLiteRowWriter(
-            db,
-            sql: """
-                INSERT INTO events (event_id, event_name, user_id, properties, timestamp, session_id, received_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
-                """)
-        let now = Timestamp.now().microseconds
-        var inserted: [StoredEvent] = []
-        inserted.reserveCapacity(events.count)
-        for event in events {
-            let changed = try statement.run(
-                .text(event.eventID), .text(event.eventName), .text(event.userID), .text(event.propertiesJSON), .int(event.timestamp.microseconds),
-                event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
-            if changed > 0 { inserted.append(StoredEvent(event)) }
-        }
-        return inserted
     }
 
     /// Applies one delta; returns the bucket-user keys it stored or found stored, for the

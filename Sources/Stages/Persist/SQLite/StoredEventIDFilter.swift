@@ -1,0 +1,93 @@
+// StoredEventIDFilter: an in-memory Bloom filter of the event ids the SQLite store holds, so
+// a write looks an id up in the event-id tiers (SQLiteStore+EventIDs.swift) only when it may
+// be stored. Owns its bits; touched only inside the store's write transactions.
+//
+// Why: every new event otherwise costs a B-tree seek in the middle and the main tier, and
+// with random ids none of them finds anything. The filter answers "not stored" for about 97 %
+// of new ids; a repeat (a redelivery, an SDK's retry) always gets "may be" and is looked up.
+//
+// Invariant: every id in the tiers is in the filter (it may hold more: ids of writes that
+// rolled back). It is built from the tiers in the first write after the store opens, and
+// built again, twice as large, once it holds more ids than it was sized for; until built it
+// answers "may be" for every id.
+
+internal import GRDB
+import Synchronization
+
+final class StoredEventIDFilter: Sendable {
+    private struct State {
+        var bits: [UInt64] = []
+        var capacity = 0
+        var count = 0
+    }
+
+    /// Bits per id it is sized for: with three probes, about 3 % false positives when full.
+    static let bitsPerID = 8
+    /// The smallest filter: 1 MiB of bits.
+    static let minimumCapacity = 1 << 20
+
+    private let state = Mutex(State())
+
+    /// Whether `id` may be stored: false only for an id the tiers do not hold.
+    func mayContain(_ id: String) -> Bool {
+        state.withLock { state in
+            guard state.capacity > 0 else { return true }
+            let (first, step, mask) = Self.probe(id, bits: state.bits.count * 64)
+            for n in 0..<Self.probes {
+                let position = (first &+ n &* step) & mask
+                if state.bits[position >> 6] & (1 << (position & 63)) == 0 { return false }
+            }
+            return true
+        }
+    }
+
+    /// Records an id a write adds to the tiers.
+    func insert(_ id: String) {
+        state.withLock { state in
+            guard state.capacity > 0 else { return }
+            Self.set(id, in: &state)
+        }
+    }
+
+    /// Inside a write transaction, before its lookups: builds the filter from the tiers when it
+    /// is not built yet or has outgrown its size.
+    func prepare(_ db: Database, tables: [String]) throws {
+        let (built, full) = state.withLock { ($0.capacity > 0, $0.count > $0.capacity) }
+        guard !built || full else { return }
+        var count = 0
+        for table in tables { count += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        var fresh = State()
+        fresh.capacity = max(Self.minimumCapacity, (2 * count).nextPowerOf2)
+        fresh.bits = [UInt64](repeating: 0, count: fresh.capacity * Self.bitsPerID / 64)
+        for table in tables {
+            let ids = try String.fetchCursor(db, sql: "SELECT event_id FROM \(table)")
+            while let id = try ids.next() { Self.set(id, in: &fresh) }
+        }
+        state.withLock { $0 = fresh }
+    }
+
+    private static func set(_ id: String, in state: inout State) {
+        let (first, step, mask) = probe(id, bits: state.bits.count * 64)
+        for n in 0..<probes {
+            let position = (first &+ n &* step) & mask
+            state.bits[position >> 6] |= 1 << (position & 63)
+        }
+        state.count += 1
+    }
+
+    static let probes = 3
+
+    /// The `probes` bit positions are first + n·step (mod `bits`, a power of two), from one
+    /// 64-bit hash (double hashing).
+    private static func probe(_ id: String, bits: Int) -> (first: Int, step: Int, mask: Int) {
+        var hasher = Hasher()
+        hasher.combine(id)
+        let hash = UInt64(bitPattern: Int64(hasher.finalize()))
+        return (Int(truncatingIfNeeded: hash & 0xFFFF_FFFF), Int(truncatingIfNeeded: hash >> 32) | 1, bits - 1)
+    }
+}
+
+extension Int {
+    /// The smallest power of two at least `self` (1 for 0 or less).
+    fileprivate var nextPowerOf2: Int { self <= 1 ? 1 : 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount) }
+}

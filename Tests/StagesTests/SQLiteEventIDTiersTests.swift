@@ -1,0 +1,112 @@
+// The SQLite store's stored event ids in three tiers (SQLiteStore+EventIDs.swift,
+// SQLiteKeyTiers): an event whose id is stored is skipped whichever tier holds the id, a repeat
+// within a batch is stored once, the tiers hold every id once, and the upgrade from the UNIQUE
+// index keeps the events and their ids.
+
+import Foundation
+import GRDB
+import PipelineKit
+import Testing
+
+@testable import Stages
+
+@Suite struct SQLiteEventIDTiersTests {
+    let aggregate = AggregateStage(intervals: [.day])
+
+    @Test func repeatsAreSkippedWhicheverTierHoldsTheirID() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try SQLiteStore(path: dir.path + "/s.sqlite", recentTierRows: 6)
+        let aggregate = self.aggregate
+        var stored: [String] = []
+        // Each write: five new ids, one of them twice, and one id from each earlier write (so
+        // from every tier as the ids move down), in shuffled order.
+        for write in 0..<11 {
+            let new = (0..<5).map { "w\(write)-\($0)" }
+            let repeats = (0..<write).map { "w\($0)-\(write % 5)" }
+            var batch = (new + [new[2]] + repeats).map { event($0, user: "u\(write % 3)") }
+            batch.shuffle()
+            let inserted = try await store.write(batch) { inserted in try aggregate.apply(Batch(inserted)).items }
+            #expect(inserted.map(\.event.eventID).sorted() == new.sorted(), "write \(write)")
+            stored += new
+        }
+        let (tiers, events) = try await store.pool.read { db in
+            let tiers = try ["event_ids", "event_ids_mid", "event_ids_recent"].map { table in
+                try String.fetchAll(db, sql: "SELECT event_id FROM \(table)")
+            }
+            return (tiers, try String.fetchAll(db, sql: "SELECT event_id FROM events ORDER BY id"))
+        }
+        // Every tier took part, and together they hold each stored id once.
+        #expect(tiers.allSatisfy { !$0.isEmpty }, "\(tiers.map(\.count))")
+        #expect(tiers.flatMap { $0 }.sorted() == stored.sorted())
+        #expect(events.sorted() == stored.sorted())
+        #expect(try await store.stats(top: 1).totalEvents == stored.count)
+    }
+
+    @Test func theMiddleTierGrowsWithTheStore() {
+        #expect(SQLiteKeyTiers.midRows(recentRows: 100_000, total: 0) == 400_000)
+        #expect(SQLiteKeyTiers.midRows(recentRows: 100_000, total: 1_000_000) == 447_213)
+        #expect(SQLiteKeyTiers.midRows(recentRows: 100_000, total: 10_000_000) == 1_414_213)
+    }
+
+    @Test func theUpgradeKeepsTheEventsAndMovesTheirIDsIntoTheMainTier() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try await sqliteStoreUpgraded(from: 7, in: dir, rows: (0..<5).map { n in ("old\(n)", "view", "u\(n % 2)") })
+        let inserted = try await store.write([event("old3", user: "u1"), event("new", name: "view", user: "u0")]) { _ in [] }
+        #expect(inserted.map(\.event.eventID) == ["new"])
+        let (ids, mainTier) = try await store.pool.read { db in
+            (try Int64.fetchAll(db, sql: "SELECT id FROM events ORDER BY id"), try String.fetchAll(db, sql: "SELECT event_id FROM event_ids"))
+        }
+        #expect(ids == [1, 2, 3, 4, 5, 6])
+        #expect(mainTier == (0..<5).map { "old\($0)" })
+        #expect(try await walkEventPages(store, EventQuery(limit: 2, eventName: "view")).map(\.eventID) == ["new", "old4", "old3", "old2", "old1", "old0"])
+        #expect(try await sqliteIndexNames(store).allSatisfy { !$0.hasPrefix("sqlite_autoindex_events") })
+    }
+}
+
+@Suite struct StoredEventIDFilterTests {
+    /// A database with the three tiers' tables holding `ids` (all in the main tier).
+    func tiers(holding ids: [String]) throws -> DatabaseQueue {
+        let database = try DatabaseQueue()
+        try database.write { db in
+            for table in ["event_ids", "event_ids_mid", "event_ids_recent"] {
+                try db.execute(sql: "CREATE TABLE \(table) (event_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            }
+            for id in ids { try db.execute(sql: "INSERT INTO event_ids VALUES (?)", arguments: [id]) }
+        }
+        return database
+    }
+
+    let tables = ["event_ids", "event_ids_mid", "event_ids_recent"]
+
+    @Test func neverRulesOutAStoredIDAndRulesOutMostOthers() throws {
+        let stored = (0..<5_000).map { _ in UUID().uuidString.lowercased() }
+        let database = try tiers(holding: stored)
+        let filter = StoredEventIDFilter()
+        // Before it is built, every id may be stored.
+        #expect(filter.mayContain("anything"))
+        try database.read { db in try filter.prepare(db, tables: tables) }
+        let added = (0..<1_000).map { "added-\($0)" }
+        for id in added { filter.insert(id) }
+        #expect((stored + added).allSatisfy(filter.mayContain))
+        let strangers = (0..<10_000).map { _ in UUID().uuidString.lowercased() }
+        let passed = strangers.filter(filter.mayContain).count
+        #expect(passed < 100, "\(passed) of 10,000 absent ids passed")
+    }
+
+    @Test func isBuiltAgainFromTheTiersOnceItHoldsMoreThanItWasSizedFor() throws {
+        let database = try tiers(holding: [])
+        let filter = StoredEventIDFilter()
+        try database.read { db in try filter.prepare(db, tables: tables) }
+        // Sized for the minimum; past it, the next write rebuilds it from the tiers, which
+        // (as after a write that rolled back) no longer hold the ids added here.
+        let overflow = StoredEventIDFilter.minimumCapacity + 1
+        for n in 0..<overflow { filter.insert("x\(n)") }
+        #expect(filter.mayContain("x0"))
+        try database.write { db in try db.execute(sql: "INSERT INTO event_ids_mid VALUES ('kept')") }
+        try database.read { db in try filter.prepare(db, tables: tables) }
+        #expect(filter.mayContain("kept"))
+        #expect((0..<1_000).filter { filter.mayContain("x\($0)") }.count < 10)
+    }
+}
