@@ -20,9 +20,9 @@ import Testing
         let aggregate = self.aggregate
         var all: [Event] = []
         // Thirteen writes of six new events, each with two already stored (redelivery): the
-        // recent tier (10 rows) moves into the middle one after every second write, and the
-        // middle one (40 rows at least) into the main one after the eighth; the last six stay
-        // in the recent tier.
+        // recent tier (10 rows) moves after every second write, straight into the main tier
+        // until that holds 40 rows (the middle tier's least size), then into the middle one;
+        // the last six stay in the recent tier.
         for write in 0..<13 {
             let batch = (0..<6).map { i in
                 let n = write * 6 + i

@@ -10,7 +10,8 @@
 // again at the checkpoint. Inserts into a small tier touch few pages; a move walks the tier
 // below once, in key order, for many rows at a time.
 //
-// Flow: writes → `<name>_recent` (at most `recentRows`) → `<name>_mid` → `<name>` (the rest).
+// Flow: writes → `<name>_recent` (at most `recentRows`) → `<name>_mid` → `<name>` (the rest);
+// while the main tier is small, the recent tier moves straight into it.
 // Invariant: a key is in at most one tier (a write adds only keys none of them holds, and a
 // move empties the tier it reads in the same transaction).
 
@@ -59,11 +60,19 @@ final class SQLiteKeyTiers: Sendable {
             now = try count(db)  // already holds the `added` rows
         }
         if now.recent >= recentRows {
-            try move(from: recent, into: mid, db: db)
-            now = (0, now.mid + now.recent)
-            if now.mid >= Self.midRows(recentRows: recentRows, total: total) {
-                try move(from: mid, into: name, db: db)
-                now.mid = 0
+            let midRows = Self.midRows(recentRows: recentRows, total: total)
+            if now.mid == 0 && total - now.recent < midRows {
+                // The main tier is no larger than the middle one may grow: moving into it
+                // rewrites no more, and each row moves once instead of twice.
+                try move(from: recent, into: name, db: db)
+                now.recent = 0
+            } else {
+                try move(from: recent, into: mid, db: db)
+                now = (0, now.mid + now.recent)
+                if now.mid >= midRows {
+                    try move(from: mid, into: name, db: db)
+                    now.mid = 0
+                }
             }
         }
         counts.withLock { $0 = now }
