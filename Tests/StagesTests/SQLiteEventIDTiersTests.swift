@@ -108,5 +108,11 @@ import Testing
         try database.read { db in try filter.prepare(db, tables: tables) }
         #expect(filter.mayContain("kept"))
         #expect((0..<1_000).filter { filter.mayContain("x\($0)") }.count < 10)
+        // Forgotten (the idle release), it rules nothing out until it is built again.
+        filter.forget()
+        #expect((0..<1_000).allSatisfy { filter.mayContain("x\($0)") })
+        try database.read { db in try filter.prepare(db, tables: tables) }
+        #expect(filter.mayContain("kept"))
+        #expect((0..<1_000).filter { filter.mayContain("x\($0)") }.count < 10)
     }
 }

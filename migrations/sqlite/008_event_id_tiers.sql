@@ -5,7 +5,7 @@
 -- 1M events stored: about 2 KB more written per event, the writer's time per event doubled,
 -- and it grows with the store). The store now checks a new id against all three tiers and
 -- adds it to the small `event_ids_recent`; full tiers move down in key order
--- (SQLiteStore+Tiers.swift). The per-user index gets the same middle tier.
+-- (SQLiteKeyTiers.swift). The per-user index gets the same middle tier.
 -- A UNIQUE column constraint cannot be dropped in SQLite: the table is rebuilt, ids kept.
 DROP VIEW event_summary;
 CREATE TABLE events_rebuilt (

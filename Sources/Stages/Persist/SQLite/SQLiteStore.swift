@@ -145,6 +145,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     public func releaseMemory() async {
         pool.releaseMemoryEventually()
         knownBucketUsers.forget()
+        storedIDs.forget()
     }
 
     public func health() async -> DependencyHealth {
