@@ -49,7 +49,7 @@ final class StoredEventIDFilter: Sendable {
         }
     }
 
-    /// Drops the bits (the worker's idle release: 2–4 MB per million stored events); the next
+    /// Drops the bits (the worker's idle release: 1–4 MB per million stored events); the next
     /// write builds the filter again, and until then every id may be stored.
     func forget() { state.withLock { $0 = State() } }
 
