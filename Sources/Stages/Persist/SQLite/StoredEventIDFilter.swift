@@ -8,7 +8,7 @@
 //
 // Invariant: every id in the tiers is in the filter (it may hold more: ids of writes that
 // rolled back). It is built from the tiers in the first write after the store opens, and
-// built again, twice as large, once it holds more ids than it was sized for, and after the
+// built again, larger, once it holds more ids than it was sized for, and after the
 // worker's idle release; until built it answers "may be" for every id.
 
 internal import GRDB
@@ -49,7 +49,7 @@ final class StoredEventIDFilter: Sendable {
         }
     }
 
-    /// Drops the bits (the worker's idle release: 1–4 MB per million stored events); the next
+    /// Drops the bits (the worker's idle release: 1–3 MB per million stored events); the next
     /// write builds the filter again, and until then every id may be stored.
     func forget() { state.withLock { $0 = State() } }
 
@@ -61,7 +61,9 @@ final class StoredEventIDFilter: Sendable {
         var count = 0
         for table in tables { count += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
         var fresh = State()
-        fresh.capacity = max(Self.minimumCapacity, (2 * count).nextPowerOf2)
+        // Room for half as many again before the next build: 12–24 bits per stored id when
+        // built, 8 when full.
+        fresh.capacity = max(Self.minimumCapacity, (count + count / 2).nextPowerOf2)
         fresh.bits = [UInt64](repeating: 0, count: fresh.capacity * Self.bitsPerID / 64)
         for table in tables {
             let ids = try String.fetchCursor(db, sql: "SELECT event_id FROM \(table)")
