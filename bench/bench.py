@@ -3,7 +3,8 @@
 
 Starts what each scenario needs (smolhogd processes, and for `split` a PostgreSQL and a
 RabbitMQ from scripts/services), drives them with wrk (a separate process, Lua scripts in
-this folder), prints a table and writes every figure to bench/results/<scenario>.json.
+this folder), prints a table and writes every figure to bench/results/latest.json and to
+bench/results/<UTC time>-<scenarios>.json.
 
 Scenarios:
   ceiling    wrk's own ceiling: the same POST bodies to a route that does no work (404).
@@ -293,8 +294,12 @@ def main():
     finally:
         if services:
             services.stop()
-        with open(os.path.join(RESULTS, "latest.json"), "w") as f:
-            json.dump(results, f, indent=2)
+        # latest.json is the newest run; each run also keeps its own file, so a later run of
+        # other scenarios does not replace the figures of a table run.
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        for name in ("latest.json", f"{stamp}-{args.scenarios.replace(',', '-')}.json"):
+            with open(os.path.join(RESULTS, name), "w") as f:
+                json.dump(results, f, indent=2)
         shutil.rmtree(work, ignore_errors=True)
     print(render(results))
 
