@@ -12,6 +12,7 @@
 // worker's idle release; until built it answers "may be" for every id.
 
 internal import GRDB
+internal import GRDBSQLite
 import Synchronization
 
 final class StoredEventIDFilter: Sendable {
@@ -32,7 +33,7 @@ final class StoredEventIDFilter: Sendable {
     func mayContain(_ id: String) -> Bool {
         state.withLock { state in
             guard state.capacity > 0 else { return true }
-            let (first, step, mask) = Self.probe(id, bits: state.bits.count * 64)
+            let (first, step, mask) = Self.probe(Self.hash(id), bits: state.bits.count * 64)
             for n in 0..<Self.probes {
                 let position = (first &+ n &* step) & mask
                 if state.bits[position >> 6] & (1 << (position & 63)) == 0 { return false }
@@ -45,7 +46,7 @@ final class StoredEventIDFilter: Sendable {
     func insert(_ id: String) {
         state.withLock { state in
             guard state.capacity > 0 else { return }
-            Self.set(id, in: &state)
+            Self.set(hash: Self.hash(id), in: &state)
         }
     }
 
@@ -54,26 +55,37 @@ final class StoredEventIDFilter: Sendable {
     func forget() { state.withLock { $0 = State() } }
 
     /// Inside a write transaction, before its lookups: builds the filter from the tiers when it
-    /// is not built yet or has outgrown its size.
-    func prepare(_ db: Database, tables: [String]) throws {
+    /// is not built yet or has outgrown its size. `stored` is about how many ids they hold.
+    func prepare(_ db: Database, tables: [String], stored: Int) throws {
         let (built, full) = state.withLock { ($0.capacity > 0, $0.count > $0.capacity) }
         guard !built || full else { return }
-        var count = 0
-        for table in tables { count += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
         var fresh = State()
         // Room for half as many again before the next build: 12–24 bits per stored id when
         // built, 8 when full.
-        fresh.capacity = max(Self.minimumCapacity, (count + count / 2).nextPowerOf2)
+        fresh.capacity = max(Self.minimumCapacity, (stored + stored / 2).nextPowerOf2)
         fresh.bits = [UInt64](repeating: 0, count: fresh.capacity * Self.bitsPerID / 64)
+        // The ids' bytes straight from SQLite: no String per id (with 10M stored, the build
+        // is the first write's whole delay).
         for table in tables {
-            let ids = try String.fetchCursor(db, sql: "SELECT event_id FROM \(table)")
-            while let id = try ids.next() { Self.set(id, in: &fresh) }
+            // GRDB finalizes the SQLite statement when its Statement goes, so it is kept.
+            let owner = try db.makeStatement(sql: "SELECT event_id FROM \(table)")
+            let statement = owner.sqliteStatement
+            defer { withExtendedLifetime(owner) { _ = sqlite3_reset(statement) } }
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "reading \(table) for the stored-id filter")
+                }
+                let bytes = UnsafeRawBufferPointer(start: sqlite3_column_text(statement, 0), count: Int(sqlite3_column_bytes(statement, 0)))
+                Self.set(hash: Self.hash(bytes), in: &fresh)
+            }
         }
         state.withLock { $0 = fresh }
     }
 
-    private static func set(_ id: String, in state: inout State) {
-        let (first, step, mask) = probe(id, bits: state.bits.count * 64)
+    private static func set(hash: UInt64, in state: inout State) {
+        let (first, step, mask) = probe(hash, bits: state.bits.count * 64)
         for n in 0..<probes {
             let position = (first &+ n &* step) & mask
             state.bits[position >> 6] |= 1 << (position & 63)
@@ -83,13 +95,21 @@ final class StoredEventIDFilter: Sendable {
 
     static let probes = 3
 
+    /// One 64-bit hash of an id's UTF-8 bytes (the same for a String and for SQLite's text).
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(bytes: bytes)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    private static func hash(_ id: String) -> UInt64 {
+        id.utf8.withContiguousStorageIfAvailable { hash(UnsafeRawBufferPointer($0)) } ?? Array(id.utf8).withUnsafeBytes(hash)
+    }
+
     /// The `probes` bit positions are first + n·step (mod `bits`, a power of two), from one
     /// 64-bit hash (double hashing).
-    private static func probe(_ id: String, bits: Int) -> (first: Int, step: Int, mask: Int) {
-        var hasher = Hasher()
-        hasher.combine(id)
-        let hash = UInt64(bitPattern: Int64(hasher.finalize()))
-        return (Int(truncatingIfNeeded: hash & 0xFFFF_FFFF), Int(truncatingIfNeeded: hash >> 32) | 1, bits - 1)
+    private static func probe(_ hash: UInt64, bits: Int) -> (first: Int, step: Int, mask: Int) {
+        (Int(truncatingIfNeeded: hash & 0xFFFF_FFFF), Int(truncatingIfNeeded: hash >> 32) | 1, bits - 1)
     }
 }
 
