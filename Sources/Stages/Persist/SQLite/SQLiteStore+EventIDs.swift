@@ -26,8 +26,8 @@ extension SQLiteStore {
         // repeat within the batch, or of an event a recent write stored, is found by the recent
         // tier's primary key.
         let storedBelow = try SQLiteRowWriter(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM event_ids_mid WHERE event_id = ?1) OR EXISTS (SELECT 1 FROM event_ids WHERE event_id = ?1)")
-        let claim = try SQLiteRowWriter(db, sql: "INSERT INTO event_ids_recent (event_id) VALUES (?) ON CONFLICT DO NOTHING")
+            db, sql: "SELECT EXISTS (SELECT 1 FROM \(tiers.mid) WHERE event_id = ?1) OR EXISTS (SELECT 1 FROM \(tiers.name) WHERE event_id = ?1)")
+        let claim = try SQLiteRowWriter(db, sql: "INSERT INTO \(tiers.recent) (event_id) VALUES (?) ON CONFLICT DO NOTHING")
         let insert = try SQLiteRowWriter(
             db,
             sql: """
@@ -38,9 +38,10 @@ extension SQLiteStore {
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
         for event in events {
-            if filter.mayContain(event.eventID), try storedBelow.integer(.text(event.eventID)) != 0 { continue }
+            let hash = StoredEventIDFilter.hash(event.eventID)
+            if filter.mayContain(hash: hash), try storedBelow.integer(.text(event.eventID)) != 0 { continue }
             guard try claim.run(.text(event.eventID)) > 0 else { continue }
-            filter.insert(event.eventID)
+            filter.insert(hash: hash)
             try insert.run(
                 .int(nextID), .text(event.eventID), .text(event.eventName), .text(event.userID), .text(event.propertiesJSON),
                 .int(event.timestamp.microseconds), event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))

@@ -30,10 +30,13 @@ final class StoredEventIDFilter: Sendable {
     private let state = Mutex(State())
 
     /// Whether `id` may be stored: false only for an id the tiers do not hold.
-    func mayContain(_ id: String) -> Bool {
+    func mayContain(_ id: String) -> Bool { mayContain(hash: Self.hash(id)) }
+
+    /// `mayContain` for an id's `hash(_:)`, which a write computes once for both calls.
+    func mayContain(hash: UInt64) -> Bool {
         state.withLock { state in
             guard state.capacity > 0 else { return true }
-            let (first, step, mask) = Self.probe(Self.hash(id), bits: state.bits.count * 64)
+            let (first, step, mask) = Self.probe(hash, bits: state.bits.count * 64)
             for n in 0..<Self.probes {
                 let position = (first &+ n &* step) & mask
                 if state.bits[position >> 6] & (1 << (position & 63)) == 0 { return false }
@@ -42,13 +45,16 @@ final class StoredEventIDFilter: Sendable {
         }
     }
 
-    /// Records an id a write adds to the tiers.
-    func insert(_ id: String) {
+    /// Records an id a write adds to the tiers, by its `hash(_:)`.
+    func insert(hash: UInt64) {
         state.withLock { state in
             guard state.capacity > 0 else { return }
-            Self.set(hash: Self.hash(id), in: &state)
+            Self.set(hash: hash, in: &state)
         }
     }
+
+    /// Records an id a write adds to the tiers.
+    func insert(_ id: String) { insert(hash: Self.hash(id)) }
 
     /// Drops the bits (the worker's idle release: 1–3 MB per million stored events); the next
     /// write builds the filter again, and until then every id may be stored.
@@ -102,7 +108,7 @@ final class StoredEventIDFilter: Sendable {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
-    private static func hash(_ id: String) -> UInt64 {
+    static func hash(_ id: String) -> UInt64 {
         id.utf8.withContiguousStorageIfAvailable { hash(UnsafeRawBufferPointer($0)) } ?? Array(id.utf8).withUnsafeBytes(hash)
     }
 
