@@ -68,21 +68,14 @@ def sqlite_load(path, n, names=20):
         UPDATE rollup_totals SET events = (SELECT COUNT(*) FROM events), users = (SELECT COUNT(*) FROM persons);
         COMMIT;
     """)
-    # The per-user index's main tier (schema version 6 on; an earlier schema indexes events itself).
-    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'events_by_user'").fetchone():
-        db.executescript("""
-            BEGIN;
-            INSERT INTO events_by_user (user_id, timestamp, id)
-              SELECT user_id, timestamp, id FROM events ORDER BY user_id, timestamp DESC, id DESC;
-            COMMIT;
-        """)
-    # Which event ids are stored, main tier (schema version 8 on; earlier, a UNIQUE index).
-    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_ids'").fetchone():
-        db.executescript("""
-            BEGIN;
-            INSERT INTO event_ids (event_id) SELECT event_id FROM events ORDER BY event_id;
-            COMMIT;
-        """)
+    # The main tier of each index kept in tiers, where the schema has it (version 6 on: per
+    # user; 8: the stored event ids, earlier a UNIQUE index; 9: per name); earlier schemas
+    # index events itself.
+    for table, columns, order in [("events_by_user", "user_id, timestamp, id", "user_id, timestamp DESC, id DESC"),
+                                  ("event_ids", "event_id", "event_id"),
+                                  ("events_by_name", "event_name, timestamp, id", "event_name, timestamp DESC, id DESC")]:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+            db.executescript(f"BEGIN; INSERT INTO {table} ({columns}) SELECT {columns} FROM events ORDER BY {order}; COMMIT;")
     db.execute("ANALYZE")
     db.close()
 

@@ -1,4 +1,4 @@
-// The SQLite store's per-user index in three tiers (SQLiteStore+UserIndex.swift): pages filtered
+// The SQLite store's per-user index in three tiers (SQLiteStore+PageIndexes.swift): pages filtered
 // by user see every event of that user once, newest first, whichever tier holds it, before and
 // after the tiers move, and after the upgrade that built the tiers from the old index.
 

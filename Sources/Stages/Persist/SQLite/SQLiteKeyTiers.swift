@@ -1,8 +1,8 @@
 // SQLiteKeyTiers: one sorted set of keys kept in three WITHOUT ROWID tables, a small
 // log-structured merge of B-trees. Owns when rows move between the tiers and how many each
 // holds; its users own what the rows are (SQLiteStore+EventIDs.swift: which event ids are
-// stored; SQLiteStore+UserIndex.swift: the per-user keyset index) and add them to the recent
-// tier themselves.
+// stored; SQLiteStore+PageIndexes.swift: the per-user and per-name keyset indexes) and add
+// them to the recent tier themselves.
 //
 // Why: with keys that arrive in no particular order (random event ids; the events of 10,000
 // active users), one B-tree of every key takes each insert on a different page, so a write
@@ -39,6 +39,8 @@ final class SQLiteKeyTiers: Sendable {
 
     var mid: String { name + "_mid" }
     var recent: String { name + "_recent" }
+    /// The three tables, the main one first.
+    var tables: [String] { [name, mid, recent] }
 
     /// How many rows the middle tier collects before they move into the main one, for a store
     /// of `total` rows. A move from the recent tier rewrites the middle one (half of `cap` on

@@ -1,6 +1,6 @@
 // Analytics reads on SQLite: stats and trends from the rollup tables, event pages by keyset
-// on the (event_name, timestamp, id) index (SQLiteStore+MergedPage.swift when no name is
-// given) and the per-user index's two tiers. None of these scans `events`.
+// on the per-name and per-user tiers (SQLiteStore+PageIndexes.swift; SQLiteStore+MergedPage.swift
+// when neither is given). None of these scans `events`.
 
 internal import GRDB
 public import PipelineKit
@@ -31,15 +31,17 @@ extension SQLiteStore: AnalyticsReader {
     }
 
     public func events(_ query: EventQuery) async throws -> EventPage {
-        // A user's page reads the two tiers of the per-user index (SQLiteStore+UserIndex.swift),
-        // a name's page its run of the name index, and a page of every name merges those runs
+        // A user's page reads the per-user tiers, a name's page the per-name tiers
+        // (SQLiteStore+PageIndexes.swift), and a page of every name merges the name tiers' runs
         // (SQLiteStore+MergedPage.swift).
-        let key = query.userID == nil ? "" : "k."
-        let event = query.userID == nil ? "" : "e."
+        let tiered: (tiers: SQLiteKeyTiers, key: String, value: String)? =
+            query.userID.map { (usersIndex, "user_id", $0) } ?? query.eventName.map { (namesIndex, "event_name", $0) }
+        let key = tiered == nil ? "" : "k."
         var conditions: [String] = []
         var arguments: [DatabaseValue] = []
-        if let name = query.eventName {
-            conditions.append("\(event)event_name = ?")
+        let nameOnEvent = query.userID != nil && query.eventName != nil
+        if nameOnEvent, let name = query.eventName {
+            conditions.append("e.event_name = ?")
             arguments.append(name.databaseValue)
         }
         if let before = query.before {
@@ -52,25 +54,20 @@ extension SQLiteStore: AnalyticsReader {
         }
         let limitValue = (query.limit + 1).databaseValue
         let sql: String?
-        if let user = query.userID {
-            sql = Self.userPageSQL(conditions: conditions, onEvent: query.eventName != nil)
-            let tier = [user.databaseValue] + arguments + [limitValue]
+        if let tiered {
+            sql = Self.tieredPageSQL(tiered.tiers, key: tiered.key, conditions: conditions, onEvent: nameOnEvent)
+            let tier = [tiered.value.databaseValue] + arguments + [limitValue]
             arguments = tier + tier + tier + [limitValue]
-        } else if query.eventName != nil {
-            sql = """
-                SELECT id, event_id, event_name, user_id, properties, timestamp, session_id, received_at
-                FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY timestamp DESC, id DESC LIMIT ?
-                """
-            arguments.append(limitValue)
         } else {
             sql = nil
         }
         let (finalConditions, finalArguments) = (conditions, arguments)
+        let names = namesIndex
         let limit = query.limit
         let (stored, more) = try await pool.read { db -> ([StoredRow], Bool) in
             let rows =
                 try sql.map { try Row.fetchAll(db, sql: $0, arguments: StatementArguments(finalArguments)) }
-                ?? Self.mergedPage(conditions: finalConditions, arguments: finalArguments, limit: limit + 1, db: db)
+                ?? Self.mergedPage(tiers: names, conditions: finalConditions, arguments: finalArguments, limit: limit + 1, db: db)
             let stored = rows.prefix(limit).map { row -> StoredRow in
                 let propertiesText: String = row["properties"]
                 let properties = (try? JSONParser.parse(propertiesText))?.objectValue ?? [:]

@@ -21,7 +21,7 @@ extension SQLiteStore {
         _ events: [Event], db: Database, tiers: SQLiteKeyTiers, filter: StoredEventIDFilter
     ) throws -> (inserted: [StoredEvent], highestID: Int64) {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0) + 1
-        try filter.prepare(db, tables: [tiers.name, tiers.mid, tiers.recent], stored: Int(nextID - 1))
+        try filter.prepare(db, tables: tiers.tables, stored: Int(nextID - 1))
         // The middle and main tiers are only read here, and only for ids the filter may hold; a
         // repeat within the batch, or of an event a recent write stored, is found by the recent
         // tier's primary key.

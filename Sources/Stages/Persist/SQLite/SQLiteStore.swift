@@ -13,11 +13,12 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     let path: String
     let checkpointer: WALCheckpointer
     let knownBucketUsers = KnownBucketUsers()
-    /// Which event ids are stored (SQLiteStore+EventIDs.swift) and the per-user index
-    /// (SQLiteStore+UserIndex.swift), each in three tiers.
+    /// Which event ids are stored (SQLiteStore+EventIDs.swift) and the per-user and per-name
+    /// indexes of event pages (SQLiteStore+PageIndexes.swift), each in three tiers.
     let eventIDs: SQLiteKeyTiers
     let storedIDs = StoredEventIDFilter()
     let usersIndex: SQLiteKeyTiers
+    let namesIndex: SQLiteKeyTiers
 
     /// Rows each recent tier collects before they move down (see SQLiteKeyTiers).
     public static let defaultRecentTierRows = 100_000
@@ -29,6 +30,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     public init(path: String, cacheMegabytes: Int = defaultCacheMegabytes, recentTierRows: Int = defaultRecentTierRows) throws {
         eventIDs = Self.eventIDTiers(recentRows: recentTierRows)
         usersIndex = Self.userIndexTiers(recentRows: recentTierRows)
+        namesIndex = Self.nameIndexTiers(recentRows: recentTierRows)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -64,11 +66,12 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         let known = knownBucketUsers
-        let (eventIDs, storedIDs, usersIndex) = (self.eventIDs, self.storedIDs, self.usersIndex)
+        let (eventIDs, storedIDs) = (self.eventIDs, self.storedIDs)
+        let pageIndexes = [usersIndex, namesIndex]
         do {
             let (inserted, keys) = try await pool.write { db in
                 let (inserted, highestID) = try Self.insertNew(events, db: db, tiers: eventIDs, filter: storedIDs)
-                try Self.indexByUser(added: inserted.count, total: Int(highestID), db: db, tiers: usersIndex)
+                for tiers in pageIndexes { try Self.indexNewEvents(added: inserted.count, total: Int(highestID), db: db, tiers: tiers) }
                 var keys: [Int64] = []
                 for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
                 return (inserted, keys)
@@ -77,8 +80,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             return inserted
         } catch {
             // Rolled back: the tiers' rows are counted again by the next write.
-            eventIDs.forgetCounts()
-            usersIndex.forgetCounts()
+            for tiers in [eventIDs] + pageIndexes { tiers.forgetCounts() }
             throw error
         }
     }
