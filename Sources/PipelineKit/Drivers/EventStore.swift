@@ -40,8 +40,9 @@ public struct RollupDelta: Sendable, Hashable {
         public var start: Timestamp
         public var eventName: String
         public var events: Int
-        public var users: Set<String>
-        public init(start: Timestamp, eventName: String, events: Int, users: Set<String>) {
+        /// Each user once, in the order the batch first had them in this bucket.
+        public var users: [String]
+        public init(start: Timestamp, eventName: String, events: Int, users: [String]) {
             self.start = start
             self.eventName = eventName
             self.events = events

@@ -80,6 +80,8 @@ struct ByteReader {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        // An event has about six members: one allocation instead of one per doubling.
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
             index += 1

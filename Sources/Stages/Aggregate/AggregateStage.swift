@@ -41,41 +41,77 @@ public struct AggregateStage: InTransactionStage {
     public let intervals: [RollupDelta.Interval]
     public init(intervals: [RollupDelta.Interval]) { self.intervals = intervals }
 
+    /// A bucket of one interval, by its start and the number of its event name in the batch.
     struct Key: Hashable {
         var start: Int64
-        var name: String
+        var name: Int32
     }
 
     public func apply(_ batch: Batch<StoredEvent>) throws -> Batch<RollupDelta> {
         var delta = RollupDelta(totalEvents: batch.count)
-        // This runs inside the store's write transaction, on the one writer: one dictionary
-        // probe per event and bucket, no per-event allocations.
-        for interval in intervals {
-            var positions: [Key: Int] = [:]
-            var buckets: [RollupDelta.Bucket] = []
-            func count(_ key: Key, _ user: String) {
-                if let position = positions[key] {
-                    buckets[position].events += 1
-                    buckets[position].users.insert(user)
-                } else {
-                    positions[key] = buckets.count
-                    buckets.append(RollupDelta.Bucket(start: Timestamp(microseconds: key.start), eventName: key.name, events: 1, users: [user]))
-                }
-            }
-            for stored in batch.items {
-                let event = stored.event
-                let start = (interval == .day ? event.timestamp.dayStart : event.timestamp.hourStart).microseconds
-                count(Key(start: start, name: event.eventName), event.userID)
-                count(Key(start: start, name: Self.allEvents), event.userID)
-            }
-            delta.buckets[interval] = buckets
-        }
+        // Each user id and event name is hashed once per event, into its number in the batch
+        // (in order of first appearance); the buckets then count numbers. Counting strings
+        // took eight string hashes per event, about 5 % of the process's CPU end to end.
+        var users = Numbering(), names = Numbering()
+        _ = names.number(Self.allEvents)
+        var seen: [ClosedRange<Timestamp>] = []
+        var numbered: [(user: Int32, name: Int32)] = []
+        numbered.reserveCapacity(batch.count)
         for stored in batch.items {
             let event = stored.event
-            // One probe per event: the default subscript updates in place.
-            delta.users[event.userID, default: event.timestamp...event.timestamp].widen(to: event.timestamp)
+            let user = users.number(event.userID)
+            if Int(user) == seen.count {
+                seen.append(event.timestamp...event.timestamp)
+            } else {
+                seen[Int(user)].widen(to: event.timestamp)
+            }
+            numbered.append((user, names.number(event.eventName)))
         }
+        for interval in intervals {
+            var positions: [Key: Int] = [:]
+            var buckets: [(key: Key, events: Int, users: [Int32])] = []
+            // (bucket position, user number): whether the bucket has the user yet.
+            var counted = Set<UInt64>()
+            func count(_ key: Key, _ user: Int32) {
+                let position: Int
+                if let known = positions[key] {
+                    position = known
+                    buckets[position].events += 1
+                } else {
+                    position = buckets.count
+                    positions[key] = position
+                    buckets.append((key, 1, []))
+                }
+                if counted.insert(UInt64(position) << 32 | UInt64(UInt32(user))).inserted { buckets[position].users.append(user) }
+            }
+            for (stored, number) in zip(batch.items, numbered) {
+                let timestamp = stored.event.timestamp
+                let start = (interval == .day ? timestamp.dayStart : timestamp.hourStart).microseconds
+                count(Key(start: start, name: number.name), number.user)
+                count(Key(start: start, name: 0), number.user)
+            }
+            delta.buckets[interval] = buckets.map { bucket in
+                RollupDelta.Bucket(
+                    start: Timestamp(microseconds: bucket.key.start), eventName: names.strings[Int(bucket.key.name)], events: bucket.events,
+                    users: bucket.users.map { users.strings[Int($0)] })
+            }
+        }
+        delta.users = Dictionary(uniqueKeysWithValues: zip(users.strings, seen))
         return Batch(items: [delta], origins: [0], rejections: [], receivedAt: batch.receivedAt)
+    }
+}
+
+/// Strings numbered 0, 1, … in order of first appearance.
+private struct Numbering {
+    private var numbers: [String: Int32] = [:]
+    private(set) var strings: [String] = []
+
+    mutating func number(_ string: String) -> Int32 {
+        if let known = numbers[string] { return known }
+        let next = Int32(strings.count)
+        numbers[string] = next
+        strings.append(string)
+        return next
     }
 }
 

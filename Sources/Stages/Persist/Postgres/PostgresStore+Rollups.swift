@@ -27,7 +27,7 @@ struct RollupChanges {
                     let key = BucketKey(interval: interval, start: bucket.start.microseconds, eventName: bucket.eventName)
                     // A key seen first takes the delta's set as it is, without hashing its users again.
                     if self.buckets[key] == nil {
-                        self.buckets[key] = (Int64(bucket.events), bucket.users)
+                        self.buckets[key] = (Int64(bucket.events), Set(bucket.users))
                     } else {
                         self.buckets[key]?.events += Int64(bucket.events)
                         self.buckets[key]?.users.formUnion(bucket.users)
