@@ -76,6 +76,9 @@ def sqlite_load(path, n, names=20):
                                   ("events_by_name", "event_name, timestamp, id", "event_name, timestamp DESC, id DESC")]:
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
             db.executescript(f"BEGIN; INSERT INTO {table} ({columns}) SELECT {columns} FROM events ORDER BY {order}; COMMIT;")
+    # Schema version 10 on: the stored ids' recent tier is the events after this watermark.
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_ids_recent_after'").fetchone():
+        db.executescript("BEGIN; UPDATE event_ids_recent_after SET id = (SELECT coalesce(max(id), 0) FROM events); COMMIT;")
     db.execute("ANALYZE")
     db.close()
 

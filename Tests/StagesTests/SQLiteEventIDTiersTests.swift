@@ -1,7 +1,8 @@
 // The SQLite store's stored event ids in three tiers (SQLiteStore+EventIDs.swift,
-// SQLiteKeyTiers): an event whose id is stored is skipped whichever tier holds the id, a repeat
-// within a batch is stored once, the tiers hold every id once, and the upgrade from the UNIQUE
-// index keeps the events and their ids.
+// SQLiteKeyTiers, RecentEventIDs): an event whose id is stored is skipped whichever tier holds
+// the id, a repeat within a batch is stored once, the tiers hold every id once, a rolled-back
+// write or a reopened store loses no recent id, and the upgrade from the UNIQUE index keeps the
+// events and their ids.
 
 import Foundation
 import GRDB
@@ -31,9 +32,7 @@ import Testing
             stored += new
         }
         let (tiers, events) = try await store.pool.read { db in
-            let tiers = try ["event_ids", "event_ids_mid", "event_ids_recent"].map { table in
-                try String.fetchAll(db, sql: "SELECT event_id FROM \(table)")
-            }
+            let tiers = try SQLiteStore.eventIDTiers(recentRows: 6).everyRowSQL.map { sql in try String.fetchAll(db, sql: sql) }
             return (tiers, try String.fetchAll(db, sql: "SELECT event_id FROM events ORDER BY id"))
         }
         // Every tier took part, and together they hold each stored id once.
@@ -41,6 +40,27 @@ import Testing
         #expect(tiers.flatMap { $0 }.sorted() == stored.sorted())
         #expect(events.sorted() == stored.sorted())
         #expect(try await store.stats(top: 1).totalEvents == stored.count)
+    }
+
+    @Test func recentRepeatsAreSkippedAfterARollbackAndAfterAReopen() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path + "/s.sqlite"
+        let first = (0..<4).map { event("a\($0)") }
+        let second = (0..<4).map { event("b\($0)") }
+        do {
+            let store = try SQLiteStore(path: path)
+            _ = try await store.write(first) { _ in [] }
+            // A write that rolls back leaves none of its ids behind, in the file or in memory.
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) { _ = try await store.write(second) { _ in throw Refused() } }
+            let inserted = try await store.write(first + second + second) { _ in [] }
+            #expect(inserted.map(\.event.eventID) == second.map(\.eventID))
+        }
+        // Reopened, the store reads the recent ids again from the events after the watermark.
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.write(first + second + [event("c")]) { _ in [] }.map(\.event.eventID) == ["c"])
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") } == 9)
     }
 
     @Test func theMiddleTierGrowsWithTheStore() {
@@ -65,8 +85,34 @@ import Testing
     }
 }
 
+extension SQLiteEventIDTiersTests {
+    @Test func theUpgradeMovesTheRecentTableIntoTheMiddleTier() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path + "/s.sqlite"
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            try applySQLiteMigrations(db, upTo: 9)
+            for n in 0..<3 {
+                try db.execute(
+                    sql: "INSERT INTO events (event_id, event_name, user_id, timestamp, received_at, created_at) VALUES (?, 'view', 'u0', ?, 0, 0)",
+                    arguments: ["old\(n)", 1_714_500_000_000_000 + n])
+                try db.execute(sql: "INSERT INTO event_ids_recent (event_id) VALUES (?)", arguments: ["old\(n)"])
+            }
+        }
+        try database.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.write([event("old1"), event("new")]) { _ in [] }.map(\.event.eventID) == ["new"])
+        let (mid, after) = try await store.pool.read { db in
+            (try String.fetchAll(db, sql: "SELECT event_id FROM event_ids_mid"), try Int64.fetchOne(db, sql: "SELECT id FROM event_ids_recent_after"))
+        }
+        #expect(mid == ["old0", "old1", "old2"])
+        #expect(after == 3)
+    }
+}
+
 @Suite struct StoredEventIDFilterTests {
-    /// A database with the three tiers' tables holding `ids` (all in the main tier).
+    /// A database with three tiers' tables holding `ids` (all in the main tier).
     func tiers(holding ids: [String]) throws -> DatabaseQueue {
         let database = try DatabaseQueue()
         try database.write { db in
@@ -78,7 +124,7 @@ import Testing
         return database
     }
 
-    let tables = ["event_ids", "event_ids_mid", "event_ids_recent"]
+    let tables = ["event_ids", "event_ids_mid", "event_ids_recent"].map { "SELECT event_id FROM \($0)" }
 
     @Test func neverRulesOutAStoredIDAndRulesOutMostOthers() throws {
         let stored = (0..<5_000).map { _ in UUID().uuidString.lowercased() }
@@ -86,7 +132,7 @@ import Testing
         let filter = StoredEventIDFilter()
         // Before it is built, every id may be stored.
         #expect(filter.mayContain("anything"))
-        try database.read { db in try filter.prepare(db, tables: tables, stored: 0) }
+        try database.read { db in try filter.prepare(db, tiers: tables, stored: 0) }
         let added = (0..<1_000).map { "added-\($0)" }
         for id in added { filter.insert(id) }
         #expect((stored + added).allSatisfy(filter.mayContain))
@@ -98,20 +144,20 @@ import Testing
     @Test func isBuiltAgainFromTheTiersOnceItHoldsMoreThanItWasSizedFor() throws {
         let database = try tiers(holding: [])
         let filter = StoredEventIDFilter()
-        try database.read { db in try filter.prepare(db, tables: tables, stored: 0) }
+        try database.read { db in try filter.prepare(db, tiers: tables, stored: 0) }
         // Sized for the minimum; past it, the next write rebuilds it from the tiers, which
         // (as after a write that rolled back) no longer hold the ids added here.
         let overflow = StoredEventIDFilter.minimumCapacity + 1
         for n in 0..<overflow { filter.insert("x\(n)") }
         #expect(filter.mayContain("x0"))
         try database.write { db in try db.execute(sql: "INSERT INTO event_ids_mid VALUES ('kept')") }
-        try database.read { db in try filter.prepare(db, tables: tables, stored: 0) }
+        try database.read { db in try filter.prepare(db, tiers: tables, stored: 0) }
         #expect(filter.mayContain("kept"))
         #expect((0..<1_000).filter { filter.mayContain("x\($0)") }.count < 10)
         // Forgotten (the idle release), it rules nothing out until it is built again.
         filter.forget()
         #expect((0..<1_000).allSatisfy { filter.mayContain("x\($0)") })
-        try database.read { db in try filter.prepare(db, tables: tables, stored: 0) }
+        try database.read { db in try filter.prepare(db, tiers: tables, stored: 0) }
         #expect(filter.mayContain("kept"))
         #expect((0..<1_000).filter { filter.mayContain("x\($0)") }.count < 10)
     }

@@ -11,7 +11,10 @@
 // below once, in key order, for many rows at a time.
 //
 // Flow: writes → `<name>_recent` (at most `recentRows`) → `<name>_mid` → `<name>` (the rest);
-// while the main tier is small, the recent tier moves straight into it.
+// while the main tier is small, the recent tier moves straight into it. A set kept with
+// `recentInEvents` has no recent table: its recent tier is the events after the id in
+// `<name>_recent_after`, and a move advances that watermark (the stored event ids: see
+// RecentEventIDs.swift).
 // Invariant: a key is in at most one tier (a write adds only keys none of them holds, and a
 // move empties the tier it reads in the same transaction).
 
@@ -26,21 +29,34 @@ final class SQLiteKeyTiers: Sendable {
     let order: String
     /// Rows the recent tier collects before they move into the middle one.
     let recentRows: Int
+    /// Whether the recent tier is the events after a watermark rather than a table.
+    let recentInEvents: Bool
     /// Rows in the recent and middle tiers as the writes so far left them; nil when unknown
     /// (before the first write, after a failed one), and then counted in the next transaction.
     private let counts = Mutex<(recent: Int, mid: Int)?>(nil)
 
-    init(name: String, columns: String, order: String, recentRows: Int) {
+    init(name: String, columns: String, order: String, recentRows: Int, recentInEvents: Bool = false) {
         self.name = name
         self.columns = columns
         self.order = order
         self.recentRows = max(1, recentRows)
+        self.recentInEvents = recentInEvents
     }
 
     var mid: String { name + "_mid" }
     var recent: String { name + "_recent" }
-    /// The three tables, the main one first.
+    /// The three tables, the main one first (without `recentInEvents`).
     var tables: [String] { [name, mid, recent] }
+    /// The one-row table of the id after which events are in the recent tier (with `recentInEvents`).
+    var recentAfter: String { name + "_recent_after" }
+
+    /// The rows of the recent tier, unordered.
+    var recentRowsSQL: String {
+        recentInEvents ? "SELECT \(columns) FROM events WHERE id > (SELECT id FROM \(recentAfter))" : "SELECT \(columns) FROM \(recent)"
+    }
+
+    /// Every row of the three tiers, unordered, one statement per tier.
+    var everyRowSQL: [String] { ["SELECT \(columns) FROM \(name)", "SELECT \(columns) FROM \(mid)", recentRowsSQL] }
 
     /// How many rows the middle tier collects before they move into the main one, for a store
     /// of `total` rows. A move from the recent tier rewrites the middle one (half of `cap` on
@@ -54,22 +70,25 @@ final class SQLiteKeyTiers: Sendable {
 
     /// Inside the write transaction, after `added` rows went into the recent tier: moves full
     /// tiers down. `total` is about how many rows all three hold (only the policy reads it).
-    func settle(added: Int, total: Int, db: Database) throws {
+    /// Returns whether the recent tier moved (and is now empty).
+    @discardableResult
+    func settle(added: Int, total: Int, db: Database) throws -> Bool {
         var now: (recent: Int, mid: Int)
         if let known = counts.withLock({ $0 }) {
             now = (known.recent + added, known.mid)
         } else {
             now = try count(db)  // already holds the `added` rows
         }
-        if now.recent >= recentRows {
+        let moves = now.recent >= recentRows
+        if moves {
             let midRows = Self.midRows(recentRows: recentRows, total: total)
             if now.mid == 0 && total - now.recent < midRows {
                 // The main tier is no larger than the middle one may grow: moving into it
                 // rewrites no more, and each row moves once instead of twice.
-                try move(from: recent, into: name, db: db)
+                try moveRecent(into: name, db: db)
                 now.recent = 0
             } else {
-                try move(from: recent, into: mid, db: db)
+                try moveRecent(into: mid, db: db)
                 now = (0, now.mid + now.recent)
                 if now.mid >= midRows {
                     try move(from: mid, into: name, db: db)
@@ -78,6 +97,7 @@ final class SQLiteKeyTiers: Sendable {
             }
         }
         counts.withLock { $0 = now }
+        return moves
     }
 
     /// After a rolled-back write: the tiers' rows are counted again by the next one.
@@ -90,7 +110,15 @@ final class SQLiteKeyTiers: Sendable {
         try db.execute(sql: "DELETE FROM \(source)")
     }
 
+    /// A recent tier in events is sorted here, once per move, instead of by a B-tree per insert.
+    private func moveRecent(into target: String, db: Database) throws {
+        guard recentInEvents else { return try move(from: recent, into: target, db: db) }
+        try db.execute(sql: "INSERT INTO \(target) (\(columns)) \(recentRowsSQL) ORDER BY \(order)")
+        try db.execute(sql: "UPDATE \(recentAfter) SET id = (SELECT coalesce(max(id), 0) FROM events)")
+    }
+
     private func count(_ db: Database) throws -> (recent: Int, mid: Int) {
-        (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(recent)") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(mid)") ?? 0)
+        let recentCount = recentInEvents ? "SELECT COUNT(*) FROM (\(recentRowsSQL))" : "SELECT COUNT(*) FROM \(recent)"
+        return (try Int.fetchOne(db, sql: recentCount) ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(mid)") ?? 0)
     }
 }

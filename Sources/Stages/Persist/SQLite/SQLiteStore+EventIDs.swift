@@ -3,31 +3,34 @@
 // (rowids) they get; the per-user index and the rollups take those from here.
 //
 // Why tiers: events.event_id had a UNIQUE index, and SDKs send random (v4 UUID) ids, so a
-// write transaction's inserts dirtied nearly every page of it (see the migration). A lookup
-// reads pages without dirtying them; only the small recent tier takes inserts.
+// write transaction's inserts dirtied nearly every page of it (migration 008). A lookup reads
+// pages without dirtying them; the recent tier is the newest events themselves, indexed in
+// memory (RecentEventIDs, migration 010), and the moves sort its ids once per 100,000.
 
 internal import GRDB
 import PipelineKit
 
 extension SQLiteStore {
     static func eventIDTiers(recentRows: Int) -> SQLiteKeyTiers {
-        SQLiteKeyTiers(name: "event_ids", columns: "event_id", order: "event_id", recentRows: recentRows)
+        SQLiteKeyTiers(name: "event_ids", columns: "event_id", order: "event_id", recentRows: recentRows, recentInEvents: true)
     }
 
     /// Inserts the events whose event_id no tier holds (the first of a batch's repeats), in
-    /// batch order, numbered after the highest stored id; records their event_ids in the
-    /// recent tier. Returns them and the highest id afterwards.
+    /// batch order, numbered after the highest stored id; they join the recent tier (the events
+    /// after its watermark, indexed by `recent`). Returns them and the highest id afterwards.
     static func insertNew(
-        _ events: [Event], db: Database, tiers: SQLiteKeyTiers, filter: StoredEventIDFilter
+        _ events: [Event], db: Database, tiers: SQLiteKeyTiers, filter: StoredEventIDFilter, recent: RecentEventIDs
     ) throws -> (inserted: [StoredEvent], highestID: Int64) {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0) + 1
-        try filter.prepare(db, tables: tiers.tables, stored: Int(nextID - 1))
-        // The middle and main tiers are only read here, and only for ids the filter may hold; a
-        // repeat within the batch, or of an event a recent write stored, is found by the recent
-        // tier's primary key.
+        try filter.prepare(db, tiers: tiers.everyRowSQL, stored: Int(nextID - 1))
+        try recent.prepare(db, tiers: tiers)
+        // A recent event with the id's hash is compared by its row; only if it has another id
+        // (a 64-bit collision) are the recent events scanned for the id.
+        let sameAt = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1 AND event_id = ?2)")
+        let anyRecent = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id > ?1 AND event_id = ?2)")
+        // The middle and main tiers are only read here, and only for ids the filter may hold.
         let storedBelow = try SQLiteRowWriter(
             db, sql: "SELECT EXISTS (SELECT 1 FROM \(tiers.mid) WHERE event_id = ?1) OR EXISTS (SELECT 1 FROM \(tiers.name) WHERE event_id = ?1)")
-        let claim = try SQLiteRowWriter(db, sql: "INSERT INTO \(tiers.recent) (event_id) VALUES (?) ON CONFLICT DO NOTHING")
         let insert = try SQLiteRowWriter(
             db,
             sql: """
@@ -38,18 +41,23 @@ extension SQLiteStore {
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
         for event in events {
+            let id = SQLiteRowWriter.Value.text(event.eventID)
             let hash = StoredEventIDFilter.hash(event.eventID)
-            if filter.mayContain(hash: hash), try storedBelow.integer(.text(event.eventID)) != 0 { continue }
-            guard try claim.run(.text(event.eventID)) > 0 else { continue }
-            filter.insert(hash: hash)
+            if let row = recent.row(hash: hash) {
+                if try sameAt.integer(.int(row), id) != 0 { continue }
+                if try anyRecent.integer(.int(recent.after), id) != 0 { continue }
+            }
+            if filter.mayContain(hash: hash), try storedBelow.integer(id) != 0 { continue }
             try insert.run(
-                .int(nextID), .text(event.eventID), .text(event.eventName), .text(event.userID), .text(event.propertiesJSON),
+                .int(nextID), id, .text(event.eventName), .text(event.userID), .text(event.propertiesJSON),
                 .int(event.timestamp.microseconds), event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
+            filter.insert(hash: hash)
+            recent.add(hash: hash, row: nextID)
             nextID += 1
             inserted.append(StoredEvent(event))
         }
         let highestID = nextID - 1
-        try tiers.settle(added: inserted.count, total: Int(highestID), db: db)
+        if try tiers.settle(added: inserted.count, total: Int(highestID), db: db) { recent.moved(after: highestID) }
         return (inserted, highestID)
     }
 }

@@ -17,6 +17,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     /// indexes of event pages (SQLiteStore+PageIndexes.swift), each in three tiers.
     let eventIDs: SQLiteKeyTiers
     let storedIDs = StoredEventIDFilter()
+    let recentIDs = RecentEventIDs()
     let usersIndex: SQLiteKeyTiers
     let namesIndex: SQLiteKeyTiers
 
@@ -66,11 +67,11 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         let known = knownBucketUsers
-        let (eventIDs, storedIDs) = (self.eventIDs, self.storedIDs)
+        let (eventIDs, storedIDs, recentIDs) = (self.eventIDs, self.storedIDs, self.recentIDs)
         let pageIndexes = [usersIndex, namesIndex]
         do {
             let (inserted, keys) = try await pool.write { db in
-                let (inserted, highestID) = try Self.insertNew(events, db: db, tiers: eventIDs, filter: storedIDs)
+                let (inserted, highestID) = try Self.insertNew(events, db: db, tiers: eventIDs, filter: storedIDs, recent: recentIDs)
                 for tiers in pageIndexes { try Self.indexNewEvents(added: inserted.count, total: Int(highestID), db: db, tiers: tiers) }
                 var keys: [Int64] = []
                 for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
@@ -79,8 +80,9 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             known.remember(keys)
             return inserted
         } catch {
-            // Rolled back: the tiers' rows are counted again by the next write.
+            // Rolled back: the tiers' rows are counted, and the recent ids read, again by the next write.
             for tiers in [eventIDs] + pageIndexes { tiers.forgetCounts() }
+            recentIDs.forget()
             throw error
         }
     }
@@ -143,11 +145,13 @@ public final class SQLiteStore: EventStore, Service, Sendable {
         return [.SQLITE_CONSTRAINT, .SQLITE_TOOBIG, .SQLITE_MISMATCH, .SQLITE_RANGE].contains(error.resultCode)
     }
 
-    /// Empties the page caches (the writer's is `cache_mb`) and the remembered bucket users.
+    /// Empties the page caches (the writer's is `cache_mb`), the remembered bucket users, the
+    /// stored-id filter and the map of recent ids; writes build the last two again.
     public func releaseMemory() async {
         pool.releaseMemoryEventually()
         knownBucketUsers.forget()
         storedIDs.forget()
+        recentIDs.forget()
     }
 
     public func health() async -> DependencyHealth {

@@ -12,7 +12,6 @@
 // worker's idle release; until built it answers "may be" for every id.
 
 internal import GRDB
-internal import GRDBSQLite
 import Synchronization
 
 final class StoredEventIDFilter: Sendable {
@@ -61,8 +60,9 @@ final class StoredEventIDFilter: Sendable {
     func forget() { state.withLock { $0 = State() } }
 
     /// Inside a write transaction, before its lookups: builds the filter from the tiers when it
-    /// is not built yet or has outgrown its size. `stored` is about how many ids they hold.
-    func prepare(_ db: Database, tables: [String], stored: Int) throws {
+    /// is not built yet or has outgrown its size. `tiers` select the event ids of each tier
+    /// (SQLiteKeyTiers.everyRowSQL); `stored` is about how many ids they hold.
+    func prepare(_ db: Database, tiers: [String], stored: Int) throws {
         let (built, full) = state.withLock { ($0.capacity > 0, $0.count > $0.capacity) }
         guard !built || full else { return }
         var fresh = State()
@@ -72,20 +72,8 @@ final class StoredEventIDFilter: Sendable {
         fresh.bits = [UInt64](repeating: 0, count: fresh.capacity * Self.bitsPerID / 64)
         // The ids' bytes straight from SQLite: no String per id (with 10M stored, the build
         // is the first write's whole delay).
-        for table in tables {
-            // GRDB finalizes the SQLite statement when its Statement goes, so it is kept.
-            let owner = try db.makeStatement(sql: "SELECT event_id FROM \(table)")
-            let statement = owner.sqliteStatement
-            defer { withExtendedLifetime(owner) { _ = sqlite3_reset(statement) } }
-            while true {
-                let code = sqlite3_step(statement)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "reading \(table) for the stored-id filter")
-                }
-                let bytes = UnsafeRawBufferPointer(start: sqlite3_column_text(statement, 0), count: Int(sqlite3_column_bytes(statement, 0)))
-                Self.set(hash: Self.hash(bytes), in: &fresh)
-            }
+        for sql in tiers {
+            try SQLiteRawRows.forEach(db, sql: sql) { row in Self.set(hash: Self.hash(SQLiteRawRows.text(row, 0)), in: &fresh) }
         }
         state.withLock { $0 = fresh }
     }
@@ -101,8 +89,9 @@ final class StoredEventIDFilter: Sendable {
 
     static let probes = 3
 
-    /// One 64-bit hash of an id's UTF-8 bytes (the same for a String and for SQLite's text).
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    /// One 64-bit hash of an id's UTF-8 bytes (the same for a String and for SQLite's text),
+    /// seeded per process: never stored.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(bytes: bytes)
         return UInt64(bitPattern: Int64(hasher.finalize()))
