@@ -71,16 +71,36 @@ def sqlite_load(path, n, names=20):
     # The main tier of each index kept in tiers, where the schema has it (version 6 on: per
     # user; 8: the stored event ids, earlier a UNIQUE index; 9: per name); earlier schemas
     # index events itself.
-    for table, columns, order in [("events_by_user", "user_id, timestamp, id", "user_id, timestamp DESC, id DESC"),
-                                  ("event_ids", "event_id", "event_id"),
-                                  ("events_by_name", "event_name, timestamp, id", "event_name, timestamp DESC, id DESC")]:
+    # Since 011 the ids' tiers hold (hash, id): smolhogd's EventIDHash, as the store registers it.
+    db.create_function("smolhog_event_id_hash", 1, event_id_hash, deterministic=True)
+    id_columns = ("hash, id", "smolhog_event_id_hash(event_id), id", "1, 2")
+    if not db.execute("SELECT 1 FROM pragma_table_info('event_ids') WHERE name = 'hash'").fetchone():
+        id_columns = ("event_id", "event_id", "event_id")
+    for table, (columns, select, order) in [("events_by_user", ("user_id, timestamp, id",) * 2 + ("user_id, timestamp DESC, id DESC",)),
+                                            ("event_ids", id_columns),
+                                            ("events_by_name", ("event_name, timestamp, id",) * 2 + ("event_name, timestamp DESC, id DESC",))]:
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
-            db.executescript(f"BEGIN; INSERT INTO {table} ({columns}) SELECT {columns} FROM events ORDER BY {order}; COMMIT;")
+            db.executescript(f"BEGIN; INSERT INTO {table} ({columns}) SELECT {select} FROM events ORDER BY {order}; COMMIT;")
     # Schema version 10 on: the stored ids' recent tier is the events after this watermark.
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_ids_recent_after'").fetchone():
         db.executescript("BEGIN; UPDATE event_ids_recent_after SET id = (SELECT coalesce(max(id), 0) FROM events); COMMIT;")
     db.execute("ANALYZE")
     db.close()
+
+
+def event_id_hash(event_id):
+    """EventIDHash.of (Sources/Stages/Persist/SQLite/EventIDHash.swift): FNV-1a over the UTF-8
+    bytes, MurmurHash3's finalizer, as a signed 64-bit integer."""
+    mask = (1 << 64) - 1
+    h = 0xcbf29ce484222325
+    for byte in event_id.encode():
+        h = ((h ^ byte) * 0x100000001b3) & mask
+    h ^= h >> 33
+    h = (h * 0xff51afd7ed558ccd) & mask
+    h ^= h >> 33
+    h = (h * 0xc4ceb9fe1a85ec53) & mask
+    h ^= h >> 33
+    return h - (1 << 64) if h >= 1 << 63 else h
 
 
 def postgres_load(url, n, names=20):

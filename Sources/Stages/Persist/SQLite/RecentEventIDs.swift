@@ -1,7 +1,7 @@
 // RecentEventIDs: the index of the stored event ids' recent tier, in memory. Since migration
 // 010 that tier is not a table: it is the events after the watermark in
-// `event_ids_recent_after` (SQLiteKeyTiers with `recentInEvents`), and this maps the hashes of
-// their ids to their rows. Owns the map; touched only inside the store's write transactions
+// `event_ids_recent_after` (SQLiteKeyTiers with `recentFromEvents`), and this maps the hashes
+// of their ids (EventIDHash) to their rows. Owns the map; touched only inside the store's write transactions
 // (SQLiteStore+EventIDs.swift), which ask it first whether a new id is a recent repeat.
 //
 // Why: the recent tier was a WITHOUT ROWID table of random ids, and inserting into it was the
@@ -9,9 +9,9 @@
 // the tier rewritten into the WAL by every write. With it in memory the worker alone stored
 // about 1.4 times the events per second.
 //
-// Invariant: once built, the map holds every event after the watermark, keyed by
-// `StoredEventIDFilter.hash` of its id (two ids may share a hash: the map keeps one row, and
-// the caller compares the ids). It is built from the events in the first write after the
+// Invariant: once built, the map holds every event after the watermark, keyed by the
+// EventIDHash of its id (two ids may share a hash: the map keeps one row, and the caller
+// compares the ids). It is built from the events in the first write after the
 // store opens, after a write that rolled back, and after the worker's idle release.
 
 internal import GRDB
@@ -19,7 +19,7 @@ import Synchronization
 
 final class RecentEventIDs: Sendable {
     private struct State {
-        var rows: [UInt64: Int64] = [:]
+        var rows: [Int64: Int64] = [:]
         var after: Int64 = 0
     }
 
@@ -32,8 +32,10 @@ final class RecentEventIDs: Sendable {
         var fresh = State()
         fresh.after = try Int64.fetchOne(db, sql: "SELECT id FROM \(tiers.recentAfter)") ?? 0
         fresh.rows.reserveCapacity(tiers.recentRows)
-        try SQLiteRawRows.forEach(db, sql: "SELECT id, event_id FROM events WHERE id > \(fresh.after)") { row in
-            fresh.rows[StoredEventIDFilter.hash(SQLiteRawRows.text(row, 1))] = SQLiteRawRows.integer(row, 0)
+        // The recent tier's rows are (hash, id).
+        try SQLiteRawRows.forEach(db, sql: tiers.recentRowsSQL) { row in
+            let hash = SQLiteRawRows.integer(row, 0)
+            if fresh.rows[hash] == nil { fresh.rows[hash] = SQLiteRawRows.integer(row, 1) }
         }
         state.withLock { $0 = fresh }
     }
@@ -42,10 +44,10 @@ final class RecentEventIDs: Sendable {
     var after: Int64 { state.withLock { $0?.after ?? 0 } }
 
     /// The row of a recent event whose id has `hash`, if any; its id may differ.
-    func row(hash: UInt64) -> Int64? { state.withLock { $0?.rows[hash] } }
+    func row(hash: Int64) -> Int64? { state.withLock { $0?.rows[hash] } }
 
     /// Records an event the write inserted.
-    func add(hash: UInt64, row: Int64) {
+    func add(hash: Int64, row: Int64) {
         state.withLock { state in
             if state?.rows[hash] == nil { state?.rows[hash] = row }
         }

@@ -12,9 +12,9 @@
 //
 // Flow: writes → `<name>_recent` (at most `recentRows`) → `<name>_mid` → `<name>` (the rest);
 // while the main tier is small, the recent tier moves straight into it. A set kept with
-// `recentInEvents` has no recent table: its recent tier is the events after the id in
-// `<name>_recent_after`, and a move advances that watermark (the stored event ids: see
-// RecentEventIDs.swift).
+// `recentFromEvents` has no recent table: its recent tier is the events after the id in
+// `<name>_recent_after` (their rows computed by that select list), and a move advances that
+// watermark (the stored event ids: see RecentEventIDs.swift).
 // Invariant: a key is in at most one tier (a write adds only keys none of them holds, and a
 // move empties the tier it reads in the same transaction).
 
@@ -29,30 +29,31 @@ final class SQLiteKeyTiers: Sendable {
     let order: String
     /// Rows the recent tier collects before they move into the middle one.
     let recentRows: Int
-    /// Whether the recent tier is the events after a watermark rather than a table.
-    let recentInEvents: Bool
+    /// The rows of the recent tier as a select list over the events after a watermark; nil
+    /// when the recent tier is a table.
+    let recentFromEvents: String?
     /// Rows in the recent and middle tiers as the writes so far left them; nil when unknown
     /// (before the first write, after a failed one), and then counted in the next transaction.
     private let counts = Mutex<(recent: Int, mid: Int)?>(nil)
 
-    init(name: String, columns: String, order: String, recentRows: Int, recentInEvents: Bool = false) {
+    init(name: String, columns: String, order: String, recentRows: Int, recentFromEvents: String? = nil) {
         self.name = name
         self.columns = columns
         self.order = order
         self.recentRows = max(1, recentRows)
-        self.recentInEvents = recentInEvents
+        self.recentFromEvents = recentFromEvents
     }
 
     var mid: String { name + "_mid" }
     var recent: String { name + "_recent" }
-    /// The three tables, the main one first (without `recentInEvents`).
+    /// The three tables, the main one first (without `recentFromEvents`).
     var tables: [String] { [name, mid, recent] }
-    /// The one-row table of the id after which events are in the recent tier (with `recentInEvents`).
+    /// The one-row table of the id after which events are in the recent tier (with `recentFromEvents`).
     var recentAfter: String { name + "_recent_after" }
 
     /// The rows of the recent tier, unordered.
     var recentRowsSQL: String {
-        recentInEvents ? "SELECT \(columns) FROM events WHERE id > (SELECT id FROM \(recentAfter))" : "SELECT \(columns) FROM \(recent)"
+        recentFromEvents.map { "SELECT \($0) FROM events WHERE id > (SELECT id FROM \(recentAfter))" } ?? "SELECT \(columns) FROM \(recent)"
     }
 
     /// Every row of the three tiers, unordered, one statement per tier.
@@ -112,13 +113,13 @@ final class SQLiteKeyTiers: Sendable {
 
     /// A recent tier in events is sorted here, once per move, instead of by a B-tree per insert.
     private func moveRecent(into target: String, db: Database) throws {
-        guard recentInEvents else { return try move(from: recent, into: target, db: db) }
+        guard recentFromEvents != nil else { return try move(from: recent, into: target, db: db) }
         try db.execute(sql: "INSERT INTO \(target) (\(columns)) \(recentRowsSQL) ORDER BY \(order)")
         try db.execute(sql: "UPDATE \(recentAfter) SET id = (SELECT coalesce(max(id), 0) FROM events)")
     }
 
     private func count(_ db: Database) throws -> (recent: Int, mid: Int) {
-        let recentCount = recentInEvents ? "SELECT COUNT(*) FROM (\(recentRowsSQL))" : "SELECT COUNT(*) FROM \(recent)"
+        let recentCount = recentFromEvents == nil ? "SELECT COUNT(*) FROM \(recent)" : "SELECT COUNT(*) FROM (\(recentRowsSQL))"
         return (try Int.fetchOne(db, sql: recentCount) ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(mid)") ?? 0)
     }
 }

@@ -5,14 +5,16 @@
 // Why tiers: events.event_id had a UNIQUE index, and SDKs send random (v4 UUID) ids, so a
 // write transaction's inserts dirtied nearly every page of it (migration 008). A lookup reads
 // pages without dirtying them; the recent tier is the newest events themselves, indexed in
-// memory (RecentEventIDs, migration 010), and the moves sort its ids once per 100,000.
+// memory (RecentEventIDs, migration 010), and the moves sort its ids' hashes (EventIDHash,
+// migration 011) once per 100,000.
 
 internal import GRDB
 import PipelineKit
 
 extension SQLiteStore {
     static func eventIDTiers(recentRows: Int) -> SQLiteKeyTiers {
-        SQLiteKeyTiers(name: "event_ids", columns: "event_id", order: "event_id", recentRows: recentRows, recentInEvents: true)
+        SQLiteKeyTiers(
+            name: "event_ids", columns: "hash, id", order: "hash, id", recentRows: recentRows, recentFromEvents: "smolhog_event_id_hash(event_id) AS hash, id")
     }
 
     /// Inserts the events whose event_id no tier holds (the first of a batch's repeats), in
@@ -28,9 +30,13 @@ extension SQLiteStore {
         // (a 64-bit collision) are the recent events scanned for the id.
         let sameAt = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1 AND event_id = ?2)")
         let anyRecent = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id > ?1 AND event_id = ?2)")
-        // The middle and main tiers are only read here, and only for ids the filter may hold.
+        // The middle and main tiers are only read here, and only for ids the filter may hold:
+        // the rows with the id's hash, then their events' own ids.
         let storedBelow = try SQLiteRowWriter(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM \(tiers.mid) WHERE event_id = ?1) OR EXISTS (SELECT 1 FROM \(tiers.name) WHERE event_id = ?1)")
+            db,
+            sql: "SELECT "
+                + [tiers.mid, tiers.name].map { "EXISTS (SELECT 1 FROM \($0) k JOIN events e ON e.id = k.id WHERE k.hash = ?1 AND e.event_id = ?2)" }
+                .joined(separator: " OR "))
         let insert = try SQLiteRowWriter(
             db,
             sql: """
@@ -42,12 +48,12 @@ extension SQLiteStore {
         inserted.reserveCapacity(events.count)
         for event in events {
             let id = SQLiteRowWriter.Value.text(event.eventID)
-            let hash = StoredEventIDFilter.hash(event.eventID)
+            let hash = EventIDHash.of(event.eventID)
             if let row = recent.row(hash: hash) {
                 if try sameAt.integer(.int(row), id) != 0 { continue }
                 if try anyRecent.integer(.int(recent.after), id) != 0 { continue }
             }
-            if filter.mayContain(hash: hash), try storedBelow.integer(id) != 0 { continue }
+            if filter.mayContain(hash: hash), try storedBelow.integer(.int(hash), id) != 0 { continue }
             try insert.run(
                 .int(nextID), id, .text(event.eventName), .text(event.userID), .text(event.propertiesJSON),
                 .int(event.timestamp.microseconds), event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))

@@ -54,6 +54,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             }
             try WALCheckpointer.configureWriter(db)
             db.add(function: BucketUserKey.sqlFunction)
+            db.add(function: EventIDHash.sqlFunction)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path

@@ -29,10 +29,10 @@ final class StoredEventIDFilter: Sendable {
     private let state = Mutex(State())
 
     /// Whether `id` may be stored: false only for an id the tiers do not hold.
-    func mayContain(_ id: String) -> Bool { mayContain(hash: Self.hash(id)) }
+    func mayContain(_ id: String) -> Bool { mayContain(hash: EventIDHash.of(id)) }
 
-    /// `mayContain` for an id's `hash(_:)`, which a write computes once for both calls.
-    func mayContain(hash: UInt64) -> Bool {
+    /// `mayContain` for an id's EventIDHash, which a write computes once for every lookup.
+    func mayContain(hash: Int64) -> Bool {
         state.withLock { state in
             guard state.capacity > 0 else { return true }
             let (first, step, mask) = Self.probe(hash, bits: state.bits.count * 64)
@@ -44,8 +44,8 @@ final class StoredEventIDFilter: Sendable {
         }
     }
 
-    /// Records an id a write adds to the tiers, by its `hash(_:)`.
-    func insert(hash: UInt64) {
+    /// Records an id a write adds to the tiers, by its EventIDHash.
+    func insert(hash: Int64) {
         state.withLock { state in
             guard state.capacity > 0 else { return }
             Self.set(hash: hash, in: &state)
@@ -53,15 +53,15 @@ final class StoredEventIDFilter: Sendable {
     }
 
     /// Records an id a write adds to the tiers.
-    func insert(_ id: String) { insert(hash: Self.hash(id)) }
+    func insert(_ id: String) { insert(hash: EventIDHash.of(id)) }
 
     /// Drops the bits (the worker's idle release: 1–3 MB per million stored events); the next
     /// write builds the filter again, and until then every id may be stored.
     func forget() { state.withLock { $0 = State() } }
 
     /// Inside a write transaction, before its lookups: builds the filter from the tiers when it
-    /// is not built yet or has outgrown its size. `tiers` select the event ids of each tier
-    /// (SQLiteKeyTiers.everyRowSQL); `stored` is about how many ids they hold.
+    /// is not built yet or has outgrown its size. `tiers` select the rows of each tier, the
+    /// ids' hashes first (SQLiteKeyTiers.everyRowSQL); `stored` is about how many they hold.
     func prepare(_ db: Database, tiers: [String], stored: Int) throws {
         let (built, full) = state.withLock { ($0.capacity > 0, $0.count > $0.capacity) }
         guard !built || full else { return }
@@ -70,15 +70,15 @@ final class StoredEventIDFilter: Sendable {
         // built, 8 when full.
         fresh.capacity = max(Self.minimumCapacity, (stored + stored / 2).nextPowerOf2)
         fresh.bits = [UInt64](repeating: 0, count: fresh.capacity * Self.bitsPerID / 64)
-        // The ids' bytes straight from SQLite: no String per id (with 10M stored, the build
-        // is the first write's whole delay).
+        // Straight from SQLite's rows, no GRDB Row each (with 10M stored, the build is the
+        // first write's whole delay).
         for sql in tiers {
-            try SQLiteRawRows.forEach(db, sql: sql) { row in Self.set(hash: Self.hash(SQLiteRawRows.text(row, 0)), in: &fresh) }
+            try SQLiteRawRows.forEach(db, sql: sql) { row in Self.set(hash: SQLiteRawRows.integer(row, 0), in: &fresh) }
         }
         state.withLock { $0 = fresh }
     }
 
-    private static func set(hash: UInt64, in state: inout State) {
+    private static func set(hash: Int64, in state: inout State) {
         let (first, step, mask) = probe(hash, bits: state.bits.count * 64)
         for n in 0..<probes {
             let position = (first &+ n &* step) & mask
@@ -89,22 +89,11 @@ final class StoredEventIDFilter: Sendable {
 
     static let probes = 3
 
-    /// One 64-bit hash of an id's UTF-8 bytes (the same for a String and for SQLite's text),
-    /// seeded per process: never stored.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(bytes: bytes)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
-
-    static func hash(_ id: String) -> UInt64 {
-        id.utf8.withContiguousStorageIfAvailable { hash(UnsafeRawBufferPointer($0)) } ?? Array(id.utf8).withUnsafeBytes(hash)
-    }
-
     /// The `probes` bit positions are first + n·step (mod `bits`, a power of two), from one
     /// 64-bit hash (double hashing).
-    private static func probe(_ hash: UInt64, bits: Int) -> (first: Int, step: Int, mask: Int) {
-        (Int(truncatingIfNeeded: hash & 0xFFFF_FFFF), Int(truncatingIfNeeded: hash >> 32) | 1, bits - 1)
+    private static func probe(_ signed: Int64, bits: Int) -> (first: Int, step: Int, mask: Int) {
+        let hash = UInt64(bitPattern: signed)
+        return (Int(truncatingIfNeeded: hash & 0xFFFF_FFFF), Int(truncatingIfNeeded: hash >> 32) | 1, bits - 1)
     }
 }
 
