@@ -1,5 +1,5 @@
 // The event inserts of the SQLite store and the tiers of stored event ids (SQLiteKeyTiers;
-// migration 008) they are checked against. Owns which events of a batch are new and the ids
+// migrations 008, 010 and 011) they are checked against. Owns which events of a batch are new and the ids
 // (rowids) they get; the per-user index and the rollups take those from here.
 //
 // Why tiers: events.event_id had a UNIQUE index, and SDKs send random (v4 UUID) ids, so a
