@@ -55,17 +55,18 @@ public struct AggregateStage: InTransactionStage {
         var users = Numbering(), names = Numbering()
         _ = names.number(Self.allEvents)
         var seen: [ClosedRange<Timestamp>] = []
-        var numbered: [(user: Int32, name: Int32)] = []
+        var numbered: [(user: Int32, name: Int32, timestamp: Timestamp)] = []
         numbered.reserveCapacity(batch.count)
-        for stored in batch.items {
-            let event = stored.event
-            let user = users.number(event.userID)
+        // By index, reading the fields in place: a copy of an event is a retain per field.
+        for index in batch.items.indices {
+            let timestamp = batch.items[index].event.timestamp
+            let user = users.number(batch.items[index].event.userID)
             if Int(user) == seen.count {
-                seen.append(event.timestamp...event.timestamp)
+                seen.append(timestamp...timestamp)
             } else {
-                seen[Int(user)].widen(to: event.timestamp)
+                seen[Int(user)].widen(to: timestamp)
             }
-            numbered.append((user, names.number(event.eventName)))
+            numbered.append((user, names.number(batch.items[index].event.eventName), timestamp))
         }
         for interval in intervals {
             var positions: [Key: Int] = [:]
@@ -84,11 +85,10 @@ public struct AggregateStage: InTransactionStage {
                 }
                 if counted.insert(UInt64(position) << 32 | UInt64(UInt32(user))).inserted { buckets[position].users.append(user) }
             }
-            for (stored, number) in zip(batch.items, numbered) {
-                let timestamp = stored.event.timestamp
-                let start = (interval == .day ? timestamp.dayStart : timestamp.hourStart).microseconds
-                count(Key(start: start, name: number.name), number.user)
-                count(Key(start: start, name: 0), number.user)
+            for event in numbered {
+                let start = (interval == .day ? event.timestamp.dayStart : event.timestamp.hourStart).microseconds
+                count(Key(start: start, name: event.name), event.user)
+                count(Key(start: start, name: 0), event.user)
             }
             delta.buckets[interval] = buckets.map { bucket in
                 RollupDelta.Bucket(

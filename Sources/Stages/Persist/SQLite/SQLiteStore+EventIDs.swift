@@ -46,21 +46,23 @@ extension SQLiteStore {
         let now = Timestamp.now().microseconds
         var inserted: [StoredEvent] = []
         inserted.reserveCapacity(events.count)
-        for event in events {
-            let id = SQLiteRowWriter.Value.text(event.eventID)
-            let hash = EventIDHash.of(event.eventID)
+        // By index, reading the fields in place: a copy of an event is a retain per field.
+        for index in events.indices {
+            let id = SQLiteRowWriter.Value.text(events[index].eventID)
+            let hash = EventIDHash.of(events[index].eventID)
             if let row = recent.row(hash: hash) {
                 if try sameAt.integer(.int(row), id) != 0 { continue }
                 if try anyRecent.integer(.int(recent.after), id) != 0 { continue }
             }
             if filter.mayContain(hash: hash), try storedBelow.integer(.int(hash), id) != 0 { continue }
             try insert.run(
-                .int(nextID), id, .text(event.eventName), .text(event.userID), .text(event.propertiesJSON),
-                .int(event.timestamp.microseconds), event.sessionID.map { .text($0) } ?? .null, .int(event.receivedAt.microseconds), .int(now))
+                .int(nextID), id, .text(events[index].eventName), .text(events[index].userID), .text(events[index].propertiesJSON),
+                .int(events[index].timestamp.microseconds), events[index].sessionID.map { .text($0) } ?? .null,
+                .int(events[index].receivedAt.microseconds), .int(now))
             filter.insert(hash: hash)
             recent.add(hash: hash, row: nextID)
             nextID += 1
-            inserted.append(StoredEvent(event))
+            inserted.append(StoredEvent(events[index]))
         }
         let highestID = nextID - 1
         if try tiers.settle(added: inserted.count, total: Int(highestID), db: db) { recent.moved(after: highestID) }
