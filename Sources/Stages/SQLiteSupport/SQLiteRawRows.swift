@@ -6,7 +6,7 @@ internal import GRDB
 internal import GRDBSQLite
 
 enum SQLiteRawRows {
-    /// Steps `sql` (with `arguments`) to its end, handing `body` the statement at each row.
+    /// Steps `sql` to its end, handing `body` the statement at each row.
     static func forEach(_ db: Database, sql: String, _ body: (OpaquePointer) throws -> Void) throws {
         // GRDB finalizes the SQLite statement when its Statement goes, so it is kept.
         let owner = try db.makeStatement(sql: sql)
