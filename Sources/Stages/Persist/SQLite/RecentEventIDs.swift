@@ -33,13 +33,17 @@ final class RecentEventIDs: Sendable {
         var fresh = State()
         fresh.after = try Int64.fetchOne(db, sql: "SELECT id FROM \(tiers.recentAfter)") ?? 0
         fresh.rows.reserveCapacity(tiers.recentRows)
-        // The recent tier's rows are (hash, id).
-        try SQLiteRawRows.forEach(db, sql: tiers.recentRowsSQL) { row in
-            let hash = SQLiteRawRows.integer(row, 0)
-            if fresh.rows[hash] == nil { fresh.rows[hash] = SQLiteRawRows.integer(row, 1) }
+        // The ids' bytes hashed here, not by the SQL function (a String per row).
+        try SQLiteRawRows.forEach(db, sql: "SELECT id, event_id FROM \(tiers.recentEvents)") { row in
+            let hash = EventIDHash.of(SQLiteRawRows.text(row, 1))
+            if fresh.rows[hash] == nil { fresh.rows[hash] = SQLiteRawRows.integer(row, 0) }
         }
         state.withLock { $0 = fresh }
     }
+
+    /// The hashes of the recent tier's ids (for the stored-id filter's build, which then need
+    /// not read the recent events again). Empty until built.
+    var hashes: [Int64] { state.withLock { $0.map { Array($0.rows.keys) } ?? [] } }
 
     /// The watermark: the recent tier is the events after this id.
     var after: Int64 { state.withLock { $0?.after ?? 0 } }

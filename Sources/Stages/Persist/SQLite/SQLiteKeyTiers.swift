@@ -51,13 +51,17 @@ final class SQLiteKeyTiers: Sendable {
     /// The one-row table of the id after which events are in the recent tier (with `recentFromEvents`).
     var recentAfter: String { name + "_recent_after" }
 
+    /// The events of a recent tier in events (`recentFromEvents`).
+    var recentEvents: String { "events WHERE id > (SELECT id FROM \(recentAfter))" }
+
     /// The rows of the recent tier, unordered.
-    var recentRowsSQL: String {
-        recentFromEvents.map { "SELECT \($0) FROM events WHERE id > (SELECT id FROM \(recentAfter))" } ?? "SELECT \(columns) FROM \(recent)"
-    }
+    var recentRowsSQL: String { recentFromEvents.map { "SELECT \($0) FROM \(recentEvents)" } ?? "SELECT \(columns) FROM \(recent)" }
+
+    /// The rows of the main and the middle tier, unordered, one statement each.
+    var rowsBelowRecentSQL: [String] { ["SELECT \(columns) FROM \(name)", "SELECT \(columns) FROM \(mid)"] }
 
     /// Every row of the three tiers, unordered, one statement per tier.
-    var everyRowSQL: [String] { ["SELECT \(columns) FROM \(name)", "SELECT \(columns) FROM \(mid)", recentRowsSQL] }
+    var everyRowSQL: [String] { rowsBelowRecentSQL + [recentRowsSQL] }
 
     /// How many rows the middle tier collects before they move into the main one, for a store
     /// of `total` rows. A move from the recent tier rewrites the middle one (half of `cap` on
@@ -119,7 +123,7 @@ final class SQLiteKeyTiers: Sendable {
     }
 
     private func count(_ db: Database) throws -> (recent: Int, mid: Int) {
-        let recentCount = recentFromEvents == nil ? "SELECT COUNT(*) FROM \(recent)" : "SELECT COUNT(*) FROM (\(recentRowsSQL))"
+        let recentCount = "SELECT COUNT(*) FROM " + (recentFromEvents == nil ? recent : recentEvents)
         return (try Int.fetchOne(db, sql: recentCount) ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(mid)") ?? 0)
     }
 }

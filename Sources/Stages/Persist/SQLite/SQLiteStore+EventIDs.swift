@@ -24,8 +24,8 @@ extension SQLiteStore {
         _ events: [Event], db: Database, tiers: SQLiteKeyTiers, filter: StoredEventIDFilter, recent: RecentEventIDs
     ) throws -> (inserted: [StoredEvent], highestID: Int64) {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0) + 1
-        try filter.prepare(db, tiers: tiers.everyRowSQL, stored: Int(nextID - 1))
         try recent.prepare(db, tiers: tiers)
+        try filter.prepare(db, tiers: tiers.rowsBelowRecentSQL, recent: { recent.hashes }, stored: Int(nextID - 1))
         // A recent event with the id's hash is compared by its row; only if it has another id
         // (a 64-bit collision) are the recent events scanned for the id.
         let sameAt = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1 AND event_id = ?2)")

@@ -57,9 +57,10 @@ final class StoredEventIDFilter: Sendable {
     func forget() { state.withLock { $0 = State() } }
 
     /// Inside a write transaction, before its lookups: builds the filter from the tiers when it
-    /// is not built yet or has outgrown its size. `tiers` select the rows of each tier, the
-    /// ids' hashes first (SQLiteKeyTiers.everyRowSQL); `stored` is about how many they hold.
-    func prepare(_ db: Database, tiers: [String], stored: Int) throws {
+    /// is not built yet or has outgrown its size. `tiers` select the rows of the tiers in
+    /// tables, the ids' hashes first (SQLiteKeyTiers.rowsBelowRecentSQL); `recent` gives the
+    /// hashes of the recent tier's ids; `stored` is about how many ids there are in all.
+    func prepare(_ db: Database, tiers: [String], recent: () -> [Int64] = { [] }, stored: Int) throws {
         let (built, full) = state.withLock { ($0.capacity > 0, $0.count > $0.capacity) }
         guard !built || full else { return }
         var fresh = State()
@@ -72,6 +73,7 @@ final class StoredEventIDFilter: Sendable {
         for sql in tiers {
             try SQLiteRawRows.forEach(db, sql: sql) { row in Self.set(hash: SQLiteRawRows.integer(row, 0), in: &fresh) }
         }
+        for hash in recent() { Self.set(hash: hash, in: &fresh) }
         state.withLock { $0 = fresh }
     }
 
