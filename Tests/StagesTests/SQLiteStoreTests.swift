@@ -111,13 +111,16 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString).swift").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        process.arguments = [root.appendingPathComponent("scripts/generate-migrations.sh").path, output]
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: output) }
+        process.arguments = [root.appendingPathComponent("scripts/generate-migrations.sh").path, output.path]
         try process.run()
         process.waitUntilExit()
-        let generated = try String(contentsOfFile: output, encoding: .utf8)
-        let committed = try String(contentsOfFile: root.appendingPathComponent("Sources/Stages/Persist/Migrations+Embedded.swift").path, encoding: .utf8)
-        #expect(generated == committed, "run scripts/generate-migrations.sh and commit the result")
+        for file in ["Migrations+Postgres.swift", "Migrations+SQLite.swift"] {
+            let generated = try String(contentsOf: output.appendingPathComponent(file), encoding: .utf8)
+            let committed = try String(contentsOfFile: root.appendingPathComponent("Sources/Stages/Persist/\(file)").path, encoding: .utf8)
+            #expect(generated == committed, "run scripts/generate-migrations.sh and commit the result")
+        }
     }
 }
