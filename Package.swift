@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "smolhogd", targets: ["smolhogd"]),
         .library(name: "PipelineKit", targets: ["PipelineKit"]),
         .library(name: "Stages", targets: ["Stages"]),
+        .library(name: "SmolHogServer", targets: ["SmolHogServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
@@ -58,8 +59,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "smolhogd",
+        .target(
+            name: "SmolHogServer",
             dependencies: [
                 "PipelineKit",
                 "Stages",
@@ -72,6 +73,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "smolhogd",
+            dependencies: ["SmolHogServer", "Stages"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,5 @@
-// The explicit list of built-in stage kinds. A team's own kind is added to the registry
-// with one `register` call (see README, "Your own stage").
+// The explicit lists of built-in plugins: stage kinds and drivers. A team's own are added
+// with `Plugins.builtIn.adding(stages:queues:stores:)` (docs/extending.md).
 
 public import PipelineKit
 
@@ -12,15 +12,24 @@ extension StageRegistry {
         PersistStageKind.self,
         AggregateStageKind.self,
     ]
+}
 
-    /// A registry with the built-in kinds.
-    public static func builtIn() -> StageRegistry {
-        var registry = StageRegistry()
-        for kind in builtInKinds {
-            // Names in the list above are distinct; a clash would be a programming error
-            // caught by StagesTests.
-            try? registry.register(kind)
-        }
-        return registry
+extension Plugins {
+    /// Every queue driver that ships with SmolHog.
+    public static let builtInQueues: [any QueueDriver.Type] = [EmbeddedQueueDriver.self, RabbitMQQueueDriver.self]
+    /// Every store driver that ships with SmolHog.
+    public static let builtInStores: [any StoreDriver.Type] = [SQLiteStoreDriver.self, PostgresStoreDriver.self]
+
+    /// The stage kinds and drivers that ship with SmolHog. The in-memory twins
+    /// (`MemoryQueueDriver`, `MemoryStoreDriver`) are not among them: they keep nothing
+    /// across a restart, so a 2xx from them would promise nothing. Tests add them.
+    public static var builtIn: Plugins {
+        // The names in the lists above are distinct; StagesTests checks that `builtInOrThrow` builds.
+        (try? builtInOrThrow()) ?? Plugins()
+    }
+
+    /// `builtIn`, or the name clash that stops it from building.
+    public static func builtInOrThrow() throws(RegistryError) -> Plugins {
+        try Plugins().adding(stages: StageRegistry.builtInKinds, queues: builtInQueues, stores: builtInStores)
     }
 }

@@ -26,7 +26,7 @@ let validYAML = """
     @Test func theShippedPipelineYAMLCompiles() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let document = try PipelineDocument.load(file: root.appendingPathComponent("pipeline.yaml").path)
-        _ = try GraphCompiler.compile(document, registry: StageRegistry.builtIn())
+        _ = try GraphCompiler.compile(document, plugins: .builtIn)
     }
 
     @Test func unknownStageNamesLineColumnAndSuggestion() {

@@ -25,19 +25,19 @@ import Testing
             """
         let document = try PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: [:])
         do {
-            _ = try GraphCompiler.compile(document, registry: StageRegistry.builtIn())
+            _ = try GraphCompiler.compile(document, plugins: .builtIn)
             Issue.record("a bad postgres config compiled")
         } catch {
             #expect(error.issues.map { "\($0.line):\($0.code.rawValue)" } == ["5:invalid_value", "5:invalid_value"])
         }
         let good = yaml.replacingOccurrences(of: "mysql://h/db\", pool: 0", with: "postgres://u:${PW}@h/db\", pool: 2")
-        _ = try GraphCompiler.compile(PipelineDocument.parse(good, file: "pipeline.yaml", environment: ["PW": "s"]), registry: StageRegistry.builtIn())
+        _ = try GraphCompiler.compile(PipelineDocument.parse(good, file: "pipeline.yaml", environment: ["PW": "s"]), plugins: .builtIn)
     }
 
     @Test func checksTheURLPoolAndBatch() {
         #expect(PostgresStoreConfig(url: "postgres://u@h:5432/db").problems().isEmpty)
         let problems = PostgresStoreConfig(url: "mysql://h/db", pool: 0, batch: 0).problems()
-        #expect(problems.map(\.path) == [["postgres", "url"], ["postgres", "pool"], ["postgres", "batch"]])
+        #expect(problems.map(\.path) == [["url"], ["pool"], ["batch"]])
         #expect(PostgresStoreConfig(url: "postgres://u@h/db?sslmode=maybe").problems().first?.message.contains("sslmode") == true)
     }
 
@@ -48,14 +48,14 @@ import Testing
               - queue: {embedded: {path: q.sqlite}}
               - persist: {postgres: {url: "postgres://u@h/db", operation_timeout_ms: 1500}}
             """
-        let graph = try GraphCompiler.compile(PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: [:]), registry: StageRegistry.builtIn())
-        guard case .postgres(let config) = graph.stages.compactMap({ $0.config(as: PersistStageKind.self) }).first else {
+        let graph = try GraphCompiler.compile(PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: [:]), plugins: .builtIn)
+        guard let config = graph.storeDriver?.config(as: PostgresStoreDriver.self) else {
             Issue.record("no postgres persist stage")
             return
         }
         #expect(config.operationTimeoutMilliseconds == 1500)
         #expect(PostgresStoreConfig(url: "postgres://u@h/db").operationTimeoutMilliseconds == 30_000)
         let problems = PostgresStoreConfig(url: "postgres://u@h/db", operationTimeoutMilliseconds: 0).problems()
-        #expect(problems.map(\.path) == [["postgres", "operation_timeout_ms"]])
+        #expect(problems.map(\.path) == [["operation_timeout_ms"]])
     }
 }

@@ -178,9 +178,17 @@ struct PostgresStoreTests {
 
     @Test func persistStageMigratesAndBuildsAStoreWhosePoolRunsAsAService() async throws {
         try await withDatabase { url in
-            let config = PersistStageKind.Config.postgres(PostgresStoreConfig(url: url))
+            let graph = try compile(
+                """
+                stages:
+                  - validate: {}
+                  - queue: {memory: {}}
+                  - persist: {postgres: {url: "\(url)"}}
+                """, plugins: testPlugins)
+            let config = try #require(graph.storeDriver)
+            #expect(config.driver.name == PostgresStoreDriver.name)
             let context = BuildContext(baseDirectory: "/", logger: postgresTestLog, role: .worker)
-            #expect(try await PersistStageKind.migrate(config, context: context).contains("from schema version 0"))
+            #expect(try await config.migrate(context: context).contains("from schema version 0"))
             let stage = try await PersistStageKind.build(config, context: context)
             let service = try #require(stage.services.first)
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -13,8 +13,17 @@ struct TemporaryDirectory {
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-func compile(_ yaml: String, environment: [String: String] = [:]) throws -> CheckedGraph {
-    try GraphCompiler.compile(PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: environment), registry: StageRegistry.builtIn())
+/// The built-in plugins and the in-memory twins.
+let testPlugins: Plugins = {
+    do {
+        return try Plugins.builtInOrThrow().adding(queues: [MemoryQueueDriver.self], stores: [MemoryStoreDriver.self])
+    } catch {
+        fatalError("the built-in plugins clash: \(error)")
+    }
+}()
+
+func compile(_ yaml: String, environment: [String: String] = [:], plugins: Plugins = .builtIn) throws -> CheckedGraph {
+    try GraphCompiler.compile(PipelineDocument.parse(yaml, file: "pipeline.yaml", environment: environment), plugins: plugins)
 }
 
 /// The issues `yaml` produces (empty when it compiles).

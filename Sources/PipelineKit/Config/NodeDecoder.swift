@@ -21,8 +21,10 @@ struct NodeProblems: Error {
 
 /// Decodes `T` from `node`; returns the value or every problem found (type errors stop at
 /// the first, unknown keys are all reported).
-func decodeStrictly<T: Decodable>(_ type: T.Type, from node: Node, path: [String]) -> Result<T, NodeProblems> {
-    let state = NodeDecodingState()
+func decodeStrictly<T: Decodable>(
+    _ type: T.Type, from node: Node, path: [String], userInfo: [CodingUserInfoKey: Any] = [:]
+) -> Result<T, NodeProblems> {
+    let state = NodeDecodingState(userInfo: userInfo)
     do {
         let value = try T(from: NodeDecoder(node: node, path: path, state: state))
         let unknown = state.unknownKeyProblems()
@@ -104,6 +106,9 @@ final class NodeDecodingState {
         }
     }
     var visits: [Visit] = []
+    /// What the caller hands every config type (the driver registry).
+    let userInfo: [CodingUserInfoKey: Any]
+    init(userInfo: [CodingUserInfoKey: Any]) { self.userInfo = userInfo }
 
     func unknownKeyProblems() -> [NodeProblem] {
         var problems: [NodeProblem] = []
@@ -135,7 +140,7 @@ struct NodeDecoder: Decoder {
     let path: [String]
     let state: NodeDecodingState
     var codingPath: [any CodingKey] = []
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var userInfo: [CodingUserInfoKey: Any] { state.userInfo }
 
     init(node: Node, path: [String], state: NodeDecodingState, codingPath: [any CodingKey] = []) {
         self.node = node

@@ -48,6 +48,9 @@ public struct CheckedGraph: Sendable {
     public let worker: WorkerSettings
     public let stages: [CheckedStage]
 
+    /// The store driver `persist` names, for `smolhogd migrate`.
+    public var storeDriver: StoreDriverChoice? { stages.lazy.compactMap { $0.config as? StoreDriverChoice }.first }
+
     var queueIndex: Int { stages.firstIndex(where: \.isQueue) ?? stages.count }
     var storeIndex: Int { stages.firstIndex(where: \.isStore) ?? stages.count }
 

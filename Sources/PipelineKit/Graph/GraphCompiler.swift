@@ -1,4 +1,4 @@
-// GraphCompiler: PipelineDocument + StageRegistry → CheckedGraph. Decodes every stage's
+// GraphCompiler: PipelineDocument + Plugins → CheckedGraph. Decodes every stage's
 // config, runs each kind's I/O-free check, and type-checks the chain; it collects every
 // problem before reporting, and does no I/O.
 
@@ -10,7 +10,9 @@ public enum GraphCompiler {
     /// What the HTTP layer hands the first stage.
     public static let entryType: any Any.Type = RawEvent.self
 
-    public static func compile(_ document: PipelineDocument, registry: StageRegistry) throws(ConfigError) -> CheckedGraph {
+    public static func compile(_ document: PipelineDocument, plugins: Plugins) throws(ConfigError) -> CheckedGraph {
+        let registry = plugins.stages
+        let userInfo: [CodingUserInfoKey: Any] = [.driverRegistry: plugins.drivers]
         var issues: [ConfigIssue] = document.issues
         func issue(_ code: ConfigIssue.Code, _ mark: Place?, _ path: [String], _ message: String) {
             issues.append(ConfigIssue(code: code, file: document.file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: render(path), message: message))
@@ -62,7 +64,7 @@ public enum GraphCompiler {
                 "required field 'stages' is missing; expected a list of stages (validate, enrich, queue, persist, aggregate)")
         case .some(.sequence(let sequence)):
             for (index, entry) in sequence.enumerated() {
-                if let stage = compileEntry(entry, index: index, registry: registry, issue: issue, record: record) { stages.append(stage) }
+                if let stage = compileEntry(entry, index: index, registry: registry, userInfo: userInfo, issue: issue, record: record) { stages.append(stage) }
             }
             if sequence.isEmpty {
                 issue(.missingQueue, Place(sequence.mark), ["stages"], "the stage list is empty; expected at least validate, queue and persist")
@@ -80,7 +82,7 @@ public enum GraphCompiler {
     }
 
     private static func compileEntry(
-        _ entry: Node, index: Int, registry: StageRegistry,
+        _ entry: Node, index: Int, registry: StageRegistry, userInfo: [CodingUserInfoKey: Any],
         issue: (ConfigIssue.Code, Place?, [String], String) -> Void, record: ([NodeProblem]) -> Void
     ) -> CheckedStage? {
         let name: String
@@ -107,7 +109,7 @@ public enum GraphCompiler {
                 "unknown stage '\(name)'\(didYouMean(name, in: registry.names)); expected one of: \(registry.names.joined(separator: ", "))")
             return nil
         }
-        switch decodeConfig(kind, node: configNode, path: path) {
+        switch decodeConfig(kind, node: configNode, path: path, userInfo: userInfo) {
         case .success(let (config, problems)):
             for problem in problems {
                 let target = problem.path.isEmpty ? (configNode ?? entry) : (locate(problem.path, in: configNode) ?? configNode ?? entry)
@@ -125,14 +127,16 @@ public enum GraphCompiler {
     }
 
     /// Opens the kind to decode its config type and run its check.
-    private static func decodeConfig<K: StageKind>(_ kind: K.Type, node: Node?, path: [String]) -> Result<(any Sendable, [ConfigProblem]), NodeProblems> {
+    private static func decodeConfig<K: StageKind>(
+        _ kind: K.Type, node: Node?, path: [String], userInfo: [CodingUserInfoKey: Any]
+    ) -> Result<(any Sendable, [ConfigProblem]), NodeProblems> {
         let decoded: Result<K.Config, NodeProblems>
         if let node {
-            decoded = decodeStrictly(K.Config.self, from: node, path: path)
+            decoded = decodeStrictly(K.Config.self, from: node, path: path, userInfo: userInfo)
         } else if let defaultConfig = K.defaultConfig {
             decoded = .success(defaultConfig)
         } else {
-            decoded = decodeStrictly(K.Config.self, from: .mapping(Node.Mapping([])), path: path)
+            decoded = decodeStrictly(K.Config.self, from: .mapping(Node.Mapping([])), path: path, userInfo: userInfo)
         }
         return decoded.map { config in (config, K.check(config)) }
     }

@@ -45,18 +45,18 @@ public struct PostgresStoreConfig: Decodable, Sendable, Hashable {
         do {
             _ = try PostgresEndpoint(url: url)
         } catch let error as StoreError {
-            problems.append(ConfigProblem(path: ["postgres", "url"], error.message))
+            problems.append(ConfigProblem(path: ["url"], error.message))
         } catch {
-            problems.append(ConfigProblem(path: ["postgres", "url"], "\(error)"))
+            problems.append(ConfigProblem(path: ["url"], "\(error)"))
         }
-        if !(1...1000).contains(pool) { problems.append(ConfigProblem(path: ["postgres", "pool"], "is \(pool); expected 1...1000 connections")) }
+        if !(1...1000).contains(pool) { problems.append(ConfigProblem(path: ["pool"], "is \(pool); expected 1...1000 connections")) }
         if !(1...100_000).contains(batch) {
-            problems.append(ConfigProblem(path: ["postgres", "batch"], "is \(batch); expected 1...100000 events per statement"))
+            problems.append(ConfigProblem(path: ["batch"], "is \(batch); expected 1...100000 events per statement"))
         }
         if !(100...3_600_000).contains(operationTimeoutMilliseconds) {
             problems.append(
                 ConfigProblem(
-                    path: ["postgres", "operation_timeout_ms"], "is \(operationTimeoutMilliseconds); expected 100...3600000 milliseconds per store operation"))
+                    path: ["operation_timeout_ms"], "is \(operationTimeoutMilliseconds); expected 100...3600000 milliseconds per store operation"))
         }
         return problems
     }

@@ -15,7 +15,7 @@ public struct StageRegistry: Sendable {
     /// Adds a kind. Throws when another kind already has its name.
     public mutating func register(_ kind: any StageKind.Type) throws(RegistryError) {
         if let existing = kinds[kind.name] {
-            throw RegistryError(name: kind.name, existing: String(describing: existing), new: String(describing: kind))
+            throw RegistryError(plugin: "stage kind", name: kind.name, existing: String(describing: existing), new: String(describing: kind))
         }
         kinds[kind.name] = kind
     }
@@ -24,10 +24,12 @@ public struct StageRegistry: Sendable {
     public subscript(name: String) -> (any StageKind.Type)? { kinds[name] }
 }
 
-/// Two stage kinds claimed the same name.
+/// Two plugins of one level claimed the same name.
 public struct RegistryError: Error, Sendable, CustomStringConvertible {
+    /// "stage kind", "queue driver", "store driver".
+    public var plugin: String
     public var name: String
     public var existing: String
     public var new: String
-    public var description: String { "stage kind name '\(name)' is registered twice (\(existing) and \(new))" }
+    public var description: String { "\(plugin) name '\(name)' is registered twice (\(existing) and \(new))" }
 }

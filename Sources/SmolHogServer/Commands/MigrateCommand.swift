@@ -5,7 +5,6 @@
 import ArgumentParser
 import Foundation
 import PipelineKit
-import Stages
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,11 +16,11 @@ struct MigrateCommand: AsyncParsableCommand {
         let (logger, _) = try options.bootstrap()
         do {
             let graph = try Daemon.checkedGraph(configFile: options.configFile)
-            guard let persist = graph.stages.lazy.compactMap({ $0.config(as: PersistStageKind.self) }).first else {
+            guard let store = graph.storeDriver else {
                 throw DaemonError("\(options.configFile) has no persist stage; nothing to migrate")
             }
             let context = BuildContext(baseDirectory: graph.directory, logger: logger, role: .worker)
-            let outcome = try await PersistStageKind.migrate(persist, context: context)
+            let outcome = try await store.migrate(context: context)
             FileHandle.standardOutput.write(Data((outcome + "\n").utf8))
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))

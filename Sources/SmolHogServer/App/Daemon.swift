@@ -24,7 +24,7 @@ struct Daemon {
     /// Loads and checks the config; throws a `ConfigError` listing every problem.
     static func checkedGraph(configFile: String) throws -> CheckedGraph {
         let document = try PipelineDocument.load(file: configFile)
-        return try GraphCompiler.compile(document, registry: try StageRegistry.smolhogd())
+        return try GraphCompiler.compile(document, plugins: SmolHogServer.plugins)
     }
 
     func run(registry: PrometheusCollectorRegistry) async throws {

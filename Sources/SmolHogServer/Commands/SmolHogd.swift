@@ -7,7 +7,6 @@ import Metrics
 import PipelineKit
 import Prometheus
 
-@main
 struct SmolHogd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smolhogd",

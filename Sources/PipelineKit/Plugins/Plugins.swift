@@ -1,0 +1,29 @@
+// Plugins: everything a config may name, at every level (stage kinds, queue and store
+// drivers). The server library takes one value of it; a team's own daemon passes the
+// built-in plugins plus its own.
+
+/// The registries a pipeline is compiled against.
+///
+/// ```swift
+/// await SmolHogServer.main(plugins: try Plugins.builtIn.adding(stages: [PlanLookupStageKind.self]))
+/// ```
+public struct Plugins: Sendable {
+    public var stages: StageRegistry
+    public var drivers: DriverRegistry
+
+    public init(stages: StageRegistry = StageRegistry(), drivers: DriverRegistry = DriverRegistry()) {
+        self.stages = stages
+        self.drivers = drivers
+    }
+
+    /// These plugins and the given ones; throws when a name is taken at its level.
+    public func adding(
+        stages: [any StageKind.Type] = [], queues: [any QueueDriver.Type] = [], stores: [any StoreDriver.Type] = []
+    ) throws(RegistryError) -> Plugins {
+        var copy = self
+        for kind in stages { try copy.stages.register(kind) }
+        for driver in queues { try copy.drivers.register(queue: driver) }
+        for driver in stores { try copy.drivers.register(store: driver) }
+        return copy
+    }
+}

@@ -1,0 +1,6 @@
+// smolhogd: the server library with the plugins that ship with SmolHog.
+
+import SmolHogServer
+import Stages
+
+await SmolHogServer.main(plugins: .builtIn)
