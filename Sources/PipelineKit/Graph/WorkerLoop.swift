@@ -97,21 +97,30 @@ public struct WorkerLoop: Service {
             }
         }
         guard !decoded.isEmpty else { return }
-        if try await storeWithRetry(decoded, permanentFailures: decoded.count > 1 ? 1 : settings.maxAttempts) == nil {
+        guard let failure = try await storeWithRetry(decoded, permanentFailures: decoded.count > 1 ? 1 : settings.maxAttempts) else {
             try await consumer.ack(decoded.map(\.delivery))
+            return
+        }
+        if decoded.count == 1 {
+            // Already tried `maxAttempts` times alone.
+            try await giveUp(on: decoded[0].delivery, events: decoded[0].events.count, failure: failure, consumer: consumer)
             return
         }
         // The group keeps failing while the store is up: find the message at fault.
         for item in decoded {
             if let failure = try await storeWithRetry([item], permanentFailures: settings.maxAttempts) {
-                logger.error(
-                    "The store keeps refusing a message; dead-lettering it.",
-                    metadata: ["reason": "\(failure)", "tag": "\(item.delivery.tag)", "events": "\(item.events.count)"])
-                try await deadLetter(item.delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)", consumer: consumer)
+                try await giveUp(on: item.delivery, events: item.events.count, failure: failure, consumer: consumer)
             } else {
                 try await consumer.ack([item.delivery])
             }
         }
+    }
+
+    /// Dead-letters a message the store refused `maxAttempts` times alone.
+    func giveUp(on delivery: Delivery, events: Int, failure: String, consumer: any QueueConsumer) async throws {
+        logger.error(
+            "The store keeps refusing a message; dead-lettering it.", metadata: ["reason": "\(failure)", "tag": "\(delivery.tag)", "events": "\(events)"])
+        try await deadLetter(delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)", consumer: consumer)
     }
 
     /// Records the message in the store's dead letters (best effort: the queue's dead-letter

@@ -21,10 +21,13 @@ actor EmbeddedQueueDispenser {
     private var held = 0
     /// Whether the last read filled its group, so more messages were waiting.
     private var backlog = false
+    /// Highest id handed out before the last rewind: at or below it a message was delivered
+    /// before (to a consumer that closed without acking it).
+    private var rewoundAt: Int64 = 0
 
     /// The next group after what was handed out (`read` gets the id to read after, and reads
     /// at most `limit` messages); nil while another loop holds a group and there is no backlog.
-    func next(limit: Int, _ read: @Sendable (Int64) async throws -> [Delivery]) async throws -> [Delivery]? {
+    func next(limit: Int, _ read: @Sendable (_ after: Int64, _ deliveredUpTo: Int64) async throws -> [Delivery]) async throws -> [Delivery]? {
         // One read at a time: two loops must not read the same range.
         while reading { await withCheckedContinuation { turn.append($0) } }
         if held > 0 && !backlog {
@@ -36,7 +39,7 @@ actor EmbeddedQueueDispenser {
             reading = false
             resumeNextReader()
         }
-        let deliveries = try await read(handedOut)
+        let deliveries = try await read(handedOut, rewoundAt)
         if let last = deliveries.last {
             handedOut = Int64(last.tag)
             held += 1
@@ -51,7 +54,10 @@ actor EmbeddedQueueDispenser {
     /// Starts again from the oldest message not yet acked: after a consumer failed, what it
     /// held is delivered again (a loop may then store a group another loop holds too; the
     /// store skips events it has).
-    func rewind() { handedOut = 0 }
+    func rewind() {
+        rewoundAt = max(rewoundAt, handedOut)
+        handedOut = 0
+    }
 
     private func resumeNextReader() {
         if !turn.isEmpty { turn.removeFirst().resume() }
@@ -92,12 +98,14 @@ final class EmbeddedQueueConsumer: QueueConsumer, @unchecked Sendable {
         let limit = prefetch
         let idAtOpen = queue.idAtOpen
         let database = queue.database
-        let deliveries = try await queue.dispenser.next(limit: limit) { after in
-            try await database.read { db in
+        let deliveries = try await queue.dispenser.next(limit: limit) { after, deliveredUpTo in
+            // Messages there when the queue opened may have been delivered by a process that died.
+            let redeliveredUpTo = max(idAtOpen, deliveredUpTo)
+            return try await database.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map { row in
                     let id: Int64 = row[0]
                     let body: Data = row[1]
-                    return Delivery(tag: UInt64(id), body: [UInt8](body), redelivered: id <= idAtOpen)
+                    return Delivery(tag: UInt64(id), body: [UInt8](body), redelivered: id <= redeliveredUpTo)
                 }
             }
         }

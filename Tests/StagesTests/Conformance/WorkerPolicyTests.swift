@@ -1,0 +1,97 @@
+// The worker's retry and dead-letter policy (WorkerLoop), in process on the in-memory twins:
+// outages are retried without limit and dead-letter nothing; data the store refuses is
+// dead-lettered after `max_attempts`, alone, and the rest of its group is stored.
+
+import Foundation
+import PipelineKit
+import Stages
+import Testing
+
+@Suite struct WorkerPolicyTests {
+    struct Running {
+        let queue: MemoryQueue
+        let store: MemoryStore
+        let worker: WorkerLoop
+    }
+
+    func running(maxAttempts: Int = 3, _ body: (Running) async throws -> Void) async throws {
+        let graph = try compile(
+            """
+            worker: {prefetch: 50, max_attempts: \(maxAttempts), backoff_ms: 1, max_backoff_ms: 5}
+            stages:
+              - validate
+              - queue: {memory: {}}
+              - persist: {memory: {}}
+              - aggregate
+            """, plugins: testPlugins)
+        let runtime = try await graph.build(context: BuildContext(baseDirectory: "/", logger: testLogger, role: .all))
+        let queue = try #require(runtime.queue as? MemoryQueue)
+        let store = try #require(runtime.store as? MemoryStore)
+        let path = try #require(runtime.worker)
+        let worker = WorkerLoop(queue: queue, path: path, settings: runtime.settings, logger: testLogger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            let error = await failure { try await body(Running(queue: queue, store: store, worker: worker)) }
+            group.cancelAll()
+            if let error { throw error }
+        }
+    }
+
+    func waitFor(_ what: Comment, deadline: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+        let end = ContinuousClock.now + deadline
+        while ContinuousClock.now < end {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        Issue.record("timed out waiting: \(what)")
+    }
+
+    @Test func anOutageIsRetriedUntilTheStoreIsBackAndDeadLettersNothing() async throws {
+        try await running(maxAttempts: 2) { run in
+            run.store.failNextWrites(6, with: MemoryStoreError.unavailable("connection refused"))
+            try await run.queue.publish([event("o1"), event("o2")])
+            try await waitFor("stored after the outage") { run.store.storedEvents.count == 2 }
+            #expect(run.store.writeCount >= 7, "six failed writes, then the one that went through")
+            #expect(run.queue.deadLetters.isEmpty, "more failures than max_attempts, but all outages")
+            try await waitFor("acknowledged") { run.queue.depth == (0, 0) }
+        }
+    }
+
+    @Test func refusedDataIsDeadLetteredAloneAfterMaxAttemptsAndTheRestIsStored() async throws {
+        try await running(maxAttempts: 3) { run in
+            run.store.refuse { $0.eventID == "bad" ? "value the schema cannot hold" : nil }
+            try await run.queue.publish([event("g1"), event("g2")])
+            try await run.queue.publish([event("bad"), event("g3")])
+            try await run.queue.publish([event("g4")])
+            try await waitFor("one message dead-lettered") { run.queue.deadLetters.count == 1 }
+            try await waitFor("the other messages stored") { run.store.storedEvents.count == 3 }
+            #expect(Set(run.store.storedEvents.map(\.eventID)) == ["g1", "g2", "g4"])
+            let letter = try #require(run.queue.deadLetters.first)
+            #expect(try EventBatchCodec.decode(letter.body).map(\.eventID) == ["bad", "g3"])
+            #expect(letter.reason.contains("value the schema cannot hold"))
+            #expect(run.store.deadLetters.count == 1, "and kept where operators query it")
+            #expect(try await run.store.stats(top: 5).totalEvents == 3, "rollups count exactly the stored events")
+        }
+    }
+
+    @Test func maxAttemptsIsHonoured() async throws {
+        for maxAttempts in [1, 4] {
+            try await running(maxAttempts: maxAttempts) { run in
+                run.store.refuse { _ in "never" }
+                try await run.queue.publish([event("alone")])
+                try await waitFor("dead-lettered") { run.queue.deadLetters.count == 1 }
+                #expect(run.store.writeCount == maxAttempts, "max_attempts \(maxAttempts)")
+            }
+        }
+    }
+
+    @Test func aMessageThatDoesNotDecodeIsDeadLetteredAtOnce() async throws {
+        try await running { run in
+            try run.queue.publish(body: Array("not an event batch".utf8))
+            try await run.queue.publish([event("after")])
+            try await waitFor("dead-lettered") { run.queue.deadLetters.count == 1 }
+            try await waitFor("the next message stored") { run.store.storedEvents.count == 1 }
+            #expect(run.store.writeCount == 1, "the undecodable message never reached the store")
+        }
+    }
+}
