@@ -15,12 +15,12 @@
 /// `{`, see EventBatchCodec+JSON.swift) is still read, so messages queued by an older
 /// build drain after an upgrade. A reader rejects versions it does not know, so a message
 /// from a newer writer goes to the dead-letter queue instead of being misread.
-public enum EventBatchCodec {
-    public static let version = 2
+package enum EventBatchCodec {
+    package static let version = 2
     /// The AMQP content type of version 2 messages.
-    public static let contentType = "application/vnd.smolhog.events.v2"
+    package static let contentType = "application/vnd.smolhog.events.v2"
 
-    public static func encode(_ events: [Event]) -> [UInt8] {
+    package static func encode(_ events: [Event]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(events.count * 700 + 8)
         bytes.append(UInt8(version))
@@ -43,7 +43,7 @@ public enum EventBatchCodec {
     }
 
     /// Decodes a message; throws `CodecError` naming what is wrong (the message is poison).
-    public static func decode(_ bytes: [UInt8]) throws(CodecError) -> [Event] {
+    package static func decode(_ bytes: [UInt8]) throws(CodecError) -> [Event] {
         guard let first = bytes.first else { throw CodecError("message is empty") }
         switch first {
         case UInt8(ascii: "{"): return try decodeJSONVersion1(bytes)
@@ -153,7 +153,7 @@ private struct MessageReader {
 }
 
 /// A queue message that cannot be decoded.
-public struct CodecError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct CodecError: Error, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -16,37 +16,37 @@
 // below the floor, has no unread key at or above it; round 2 reads all the others.
 
 /// A row's place in a page: newest first by timestamp, then by id.
-public struct PageKey: Sendable, Hashable, Comparable {
-    public var timestamp: Int64
-    public var id: Int64
+package struct PageKey: Sendable, Hashable, Comparable {
+    package var timestamp: Int64
+    package var id: Int64
 
-    public init(timestamp: Int64, id: Int64) {
+    package init(timestamp: Int64, id: Int64) {
         self.timestamp = timestamp
         self.id = id
     }
 
     /// Orders keys oldest first, so `sorted(by: >)` is page order.
-    public static func < (a: PageKey, b: PageKey) -> Bool { (a.timestamp, a.id) < (b.timestamp, b.id) }
+    package static func < (a: PageKey, b: PageKey) -> Bool { (a.timestamp, a.id) < (b.timestamp, b.id) }
 }
 
-public enum NewestKeysMerge {
+package enum NewestKeysMerge {
     /// Keys round 1 reads from each of `runs` runs: about two pages' worth in all.
-    public static func perRun(limit: Int, runs: Int) -> Int {
+    package static func perRun(limit: Int, runs: Int) -> Int {
         guard runs > 0 else { return limit }
         return min(limit, max(1, (2 * limit + runs - 1) / runs))
     }
 
     /// What round 2 must read, given round 1's keys of each run (newest first).
-    public struct SecondRound: Sendable {
+    package struct SecondRound: Sendable {
         /// The page's keys so far, newest first (at most `limit`).
-        public var keys: [PageKey]
+        package var keys: [PageKey]
         /// The oldest key a page may hold, if round 1 read at least `limit` keys.
-        public var floor: PageKey?
+        package var floor: PageKey?
         /// Runs (by index) that may hold more keys at or above the floor, each with the oldest key it gave.
-        public var unfinished: [(run: Int, after: PageKey)]
+        package var unfinished: [(run: Int, after: PageKey)]
     }
 
-    public static func afterFirstRound(_ runs: [[PageKey]], perRun: Int, limit: Int) -> SecondRound {
+    package static func afterFirstRound(_ runs: [[PageKey]], perRun: Int, limit: Int) -> SecondRound {
         let read = runs.joined().sorted(by: >)
         let floor = read.count >= limit && limit > 0 ? read[limit - 1] : nil
         var unfinished: [(run: Int, after: PageKey)] = []
@@ -59,7 +59,7 @@ public enum NewestKeysMerge {
     }
 
     /// The page: the newest `limit` of round 1's keys and round 2's (which are all new).
-    public static func page(_ round: SecondRound, more: [PageKey], limit: Int) -> [PageKey] {
+    package static func page(_ round: SecondRound, more: [PageKey], limit: Int) -> [PageKey] {
         guard !more.isEmpty else { return round.keys }
         return Array((round.keys + more).sorted(by: >).prefix(limit))
     }

@@ -8,8 +8,12 @@ public struct RawEvent: Sendable, Hashable {
     public var fields: JSONObject
     /// `properties` when the wire decoder kept the object as checked text (then it is not in
     /// `fields`); `validate` passes it on without building a tree.
-    public var rawProperties: RawJSONObject?
-    public init(fields: JSONObject, rawProperties: RawJSONObject? = nil) {
+    package var rawProperties: RawJSONObject?
+    /// A raw event from a wire format's decoded object.
+    public init(fields: JSONObject) {
+        self.init(fields: fields, rawProperties: nil)
+    }
+    package init(fields: JSONObject, rawProperties: RawJSONObject?) {
         self.fields = fields
         self.rawProperties = rawProperties
     }
@@ -49,7 +53,7 @@ public struct Event: Sendable {
     /// JSON object that an earlier `validate` accepted (the queue codec reads back what it
     /// wrote), and that `keys`, when given, was noted from that text; a text that does not
     /// parse reads as `{}` through `properties`.
-    public init(
+    package init(
         eventID: String, eventName: String, userID: String, propertiesJSON: String, keys: PropertyKeySketch? = nil, timestamp: Timestamp,
         sessionID: String? = nil, receivedAt: Timestamp
     ) {
@@ -69,8 +73,14 @@ public struct Event: Sendable {
         self.receivedAt = receivedAt
     }
 
-    /// The properties object (parsed on each read when the event carries text; a stage that
-    /// changes it stores the object, and later reads are free).
+    /// The properties object, the same whether the event holds it as text or as a tree.
+    ///
+    /// Cost: an event holds its properties as JSON text when it comes from the ingest parser
+    /// or the queue, so a read parses the whole text (time proportional to its length, a
+    /// tree of values allocated); read it once into a local, or change it with
+    /// `updateProperties`, rather than reading it per key. Setting it keeps the tree: later
+    /// reads are free, and the queue and the store write it back as text once per event.
+    /// `hasPropertyKey(among:)` answers without building the tree.
     public var properties: JSONObject {
         get {
             switch propertiesStorage {
@@ -79,6 +89,13 @@ public struct Event: Sendable {
             }
         }
         set { propertiesStorage = .object(newValue) }
+    }
+
+    /// Changes the properties with one parse (see `properties` for the cost).
+    public mutating func updateProperties<E: Error>(_ body: (inout JSONObject) throws(E) -> Void) throws(E) {
+        var object = properties
+        try body(&object)
+        properties = object
     }
 
     /// Whether a top-level property key is one of `candidates` (their UTF-8 bytes); read

@@ -4,12 +4,12 @@
 
 /// A JSON object kept as text: what the parser checked and copied, compact (no whitespace
 /// outside strings), with strings and numbers exactly as sent.
-public struct RawJSONObject: Sendable, Hashable {
-    public let text: String
+package struct RawJSONObject: Sendable, Hashable {
+    package let text: String
     /// Nesting depth as `JSONValue.depth` counts it (`{}` is 1).
-    public let depth: Int
+    package let depth: Int
     /// Its top-level keys, for `Event.hasPropertyKey(among:)`.
-    public let keys: PropertyKeySketch
+    package let keys: PropertyKeySketch
     init(validatedText: String, depth: Int, keys: PropertyKeySketch) {
         self.text = validatedText
         self.depth = depth

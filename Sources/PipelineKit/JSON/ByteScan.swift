@@ -5,7 +5,7 @@
 /// Word-at-a-time byte tests (SWAR). Invariant: each test is exact as a whole: it is true if
 /// and only if some byte of the word matches. Which byte is not told; the caller steps
 /// through the word byte by byte when a test is true.
-public enum ByteScan {
+package enum ByteScan {
     @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
     @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
 

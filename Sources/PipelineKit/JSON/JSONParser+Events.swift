@@ -3,21 +3,21 @@
 // each event's properties, which are checked and kept as compact text (RawJSONObject).
 
 /// A body parsed by `JSONParser.parseEventArray`.
-public struct EventArrayBody: Sendable {
+package struct EventArrayBody: Sendable {
     /// The top-level object, without the array member when it was an array.
-    public var root: JSONObject
+    package var root: JSONObject
     /// The array's items (event objects without their properties member, or any other
     /// value, for the caller to reject); nil when the member is absent or not an array.
-    public var items: [JSONValue]?
+    package var items: [JSONValue]?
     /// Per item, the properties object as text when the item had one.
-    public var properties: [RawJSONObject?]
+    package var properties: [RawJSONObject?]
 }
 
 extension JSONParser {
     /// Parses `{…, arrayKey: [event, …], …}`. Accepts and rejects exactly the documents
     /// `parse` does (same errors and positions); a body of another shape comes back with
     /// `items == nil` and everything in `root`, or as `value` when it is not an object.
-    public static func parseEventArray(
+    package static func parseEventArray(
         _ bytes: some Collection<UInt8>, arrayKey: String, propertiesKey: String = "properties", limits: JSONParserLimits = .init()
     ) throws(JSONParseError) -> (body: EventArrayBody, value: JSONValue?) {
         try document(bytes, limits: limits) { reader throws(ByteReader.Failure) in

@@ -8,7 +8,7 @@ extension JSONParser {
     /// be a valid JSON object (an event's properties after `validate`). Values are stepped
     /// over, not checked. Returns nil when the walk meets something no valid object has (a
     /// text that would not parse either; `memberKeys(ofObject:)` says why).
-    public static func memberKeys(ofValidatedObject text: String) -> [String]? {
+    package static func memberKeys(ofValidatedObject text: String) -> [String]? {
         var keys: [String] = []
         let walked = visitMemberKeys(ofValidatedObject: text) { key in
             keys.append(String(decoding: key, as: UTF8.self))
@@ -21,7 +21,7 @@ extension JSONParser {
     /// UTF-8 bytes), without building a string for any key: `enrich` asks this of every
     /// event. Nil as in `memberKeys(ofValidatedObject:)`, but the walk stops at the first
     /// match, so text after it is not looked at.
-    public static func hasMemberKey(ofValidatedObject text: String, among candidates: [[UInt8]]) -> Bool? {
+    package static func hasMemberKey(ofValidatedObject text: String, among candidates: [[UInt8]]) -> Bool? {
         visitMemberKeys(ofValidatedObject: text) { key in
             candidates.contains { $0.count == key.count && $0.elementsEqual(key) }
         }

@@ -35,7 +35,7 @@ public enum JSONParser {
 
     /// The keys of the object `text` holds, in order and with duplicates, without building
     /// its values (they are only checked). Fails as `parse` does; a non-object has no keys.
-    public static func memberKeys(ofObject text: String, limits: JSONParserLimits = .init()) throws(JSONParseError) -> [String] {
+    package static func memberKeys(ofObject text: String, limits: JSONParserLimits = .init()) throws(JSONParseError) -> [String] {
         var text = text
         let result = text.withUTF8 { buffer in
             document(buffer, limits: limits) { reader throws(ByteReader.Failure) -> [String] in

@@ -3,15 +3,15 @@
 
 /// Appends JSON text to a byte array. Used for HTTP answers, queue messages and stored
 /// properties; one writer can serialize many values into one buffer without copies.
-public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8]
+package struct JSONWriter: Sendable {
+    package private(set) var bytes: [UInt8]
 
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    public mutating func write(_ value: JSONValue) {
+    package mutating func write(_ value: JSONValue) {
         switch value {
         case .null: appendASCII("null")
         case .bool(let flag): appendASCII(flag ? "true" : "false")
@@ -28,7 +28,7 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    public mutating func write(object: JSONObject) {
+    package mutating func write(object: JSONObject) {
         bytes.append(UInt8(ascii: "{"))
         var first = true
         for member in object {
@@ -41,7 +41,7 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    public mutating func write(string: String) {
+    package mutating func write(string: String) {
         bytes.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy them in one go.
         if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
@@ -69,8 +69,8 @@ public struct JSONWriter: Sendable {
     }
 
     /// Appends raw bytes that the caller knows to be valid JSON (a pre-serialized value).
-    public mutating func writeRaw(_ raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
-    public mutating func writeRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
+    package mutating func writeRaw(_ raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
+    package mutating func writeRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
 
     private mutating func appendASCII(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

@@ -8,11 +8,11 @@
 /// the time for one candidate against ten keys), and the caller then looks at the text.
 /// Keys are hashed as their bytes between the quotes; a key written with an escape has
 /// other bytes than its value, so it makes the sketch answer "may be present" for anything.
-public struct PropertyKeySketch: Sendable, Hashable {
+package struct PropertyKeySketch: Sendable, Hashable {
     private var low: UInt64 = 0
     private var high: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
     /// Notes the key whose text between the quotes is `raw` (escapes not decoded).
     mutating func insert(raw: UnsafeBufferPointer<UInt8>) {
@@ -24,7 +24,7 @@ public struct PropertyKeySketch: Sendable, Hashable {
     }
 
     /// Whether the object may have the top-level key whose (decoded) UTF-8 bytes are `key`.
-    public func mayContain(_ key: [UInt8]) -> Bool {
+    package func mayContain(_ key: [UInt8]) -> Bool {
         let hash = key.withUnsafeBufferPointer { Self.hash($0) }
         var probe = PropertyKeySketch()
         probe.set(hash)

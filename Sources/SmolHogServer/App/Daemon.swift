@@ -63,7 +63,9 @@ struct Daemon {
             configuration: .init(address: .hostname(host, port: port), serverName: "smolhogd"),
             onServerRunning: { channel in
                 logger.info(
-                    "Listening.", metadata: ["address": "\(channel.localAddress?.description ?? listen)", "port": "\(channel.localAddress?.port ?? port)"])
+                    "Listening.", metadata: ["address": "\(channel.localAddress?.description ?? listen)", "port": "\(channel.localAddress?.port ?? port)"],
+                    // Tests and scripts read the port from this line: `port=N [smolhogd] Listening.`
+                    source: "smolhogd")
             },
             logger: logger.with("component", "http"))
     }
