@@ -8,7 +8,7 @@ started=$(date +%s)
 scripts/install-deps.sh test
 
 echo "== swift format lint --strict"
-swift format lint --strict -r Sources Tests $(ls -d bench 2>/dev/null) Package.swift
+swift format lint --strict -r Sources Tests Examples $(ls -d bench 2>/dev/null) Package.swift
 
 echo "== build (debug, with tests)"
 swift build --build-tests
@@ -56,7 +56,17 @@ stop_leftover_daemons
 echo "== swift test: service restarts under load"
 SMOLHOG_DISRUPTIVE=1 swift test --skip-build --filter DisruptiveServiceTests 2>&1 | tee -a "$work/test.log"
 disruptive=${PIPESTATUS[0]}
+# A team's own package (Examples/plan-lookup) depends on this one and builds its own daemon;
+# it shares the build folder, so only its own targets compile.
+echo "== Examples/plan-lookup: build and test"
+swift build --package-path Examples/plan-lookup --scratch-path "$PWD/.build" --build-tests 2>&1 | tee -a "$work/test.log"
+example=${PIPESTATUS[0]}
+if [ "$example" -eq 0 ]; then
+  swift test --package-path Examples/plan-lookup --scratch-path "$PWD/.build" --skip-build 2>&1 | tee -a "$work/test.log"
+  example=${PIPESTATUS[0]}
+fi
 set -e
 [ "$status" -eq 0 ] && status=$disruptive
+[ "$status" -eq 0 ] && status=$example
 echo "== tests finished in $(( $(date +%s) - started )) s (exit $status)"
 exit "$status"
