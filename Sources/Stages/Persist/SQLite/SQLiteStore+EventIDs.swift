@@ -1,6 +1,7 @@
 // The event inserts of the SQLite store and the tiers of stored event ids (SQLiteKeyTiers;
-// migrations 008, 010 and 011) they are checked against. Owns which events of a batch are new and the ids
-// (rowids) they get; the per-user index and the rollups take those from here.
+// migrations 008, 010 and 011) they are checked against through SQLiteWriteIndex. Owns which
+// events of a batch are new and the ids (rowids) they get; the page tiers and the rollups
+// take those from here.
 //
 // Why tiers: events.event_id had a UNIQUE index, and SDKs send random (v4 UUID) ids, so a
 // write transaction's inserts dirtied nearly every page of it (migration 008). A lookup reads
@@ -17,26 +18,12 @@ extension SQLiteStore {
             name: "event_ids", columns: "hash, id", order: "hash, id", recentRows: recentRows, recentFromEvents: "smolhog_event_id_hash(event_id) AS hash, id")
     }
 
-    /// Inserts the events whose event_id no tier holds (the first of a batch's repeats), in
-    /// batch order, numbered after the highest stored id; they join the recent tier (the events
-    /// after its watermark, indexed by `recent`). Returns them and the highest id afterwards.
-    static func insertNew(
-        _ events: [Event], db: Database, tiers: SQLiteKeyTiers, filter: StoredEventIDFilter, recent: RecentEventIDs
-    ) throws -> (inserted: [StoredEvent], highestID: Int64) {
-        var nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0) + 1
-        try recent.prepare(db, tiers: tiers)
-        try filter.prepare(db, tiers: tiers.rowsBelowRecentSQL, recent: { recent.hashes }, stored: Int(nextID - 1))
-        // A recent event with the id's hash is compared by its row; only if it has another id
-        // (a 64-bit collision) are the recent events scanned for the id.
-        let sameAt = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1 AND event_id = ?2)")
-        let anyRecent = try SQLiteRowWriter(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id > ?1 AND event_id = ?2)")
-        // The middle and main tiers are only read here, and only for ids the filter may hold:
-        // the rows with the id's hash, then their events' own ids.
-        let storedBelow = try SQLiteRowWriter(
-            db,
-            sql: "SELECT "
-                + [tiers.mid, tiers.name].map { "EXISTS (SELECT 1 FROM \($0) k JOIN events e ON e.id = k.id WHERE k.hash = ?1 AND e.event_id = ?2)" }
-                .joined(separator: " OR "))
+    /// Inserts the events whose event_id the store does not hold (the first of a batch's
+    /// repeats), in batch order, numbered after the highest stored id, and settles the write
+    /// index (SQLiteWriteIndex, steps 1–3). Returns them.
+    static func insertNew(_ events: [Event], db: Database, index writeIndex: SQLiteWriteIndex) throws -> [StoredEvent] {
+        let lookups = try writeIndex.prepare(db)
+        var nextID = lookups.nextRow
         let insert = try SQLiteRowWriter(
             db,
             sql: """
@@ -48,24 +35,17 @@ extension SQLiteStore {
         inserted.reserveCapacity(events.count)
         // By index, reading the fields in place: a copy of an event is a retain per field.
         for index in events.indices {
-            let id = SQLiteRowWriter.Value.text(events[index].eventID)
             let hash = EventIDHash.of(events[index].eventID)
-            if let row = recent.row(hash: hash) {
-                if try sameAt.integer(.int(row), id) != 0 { continue }
-                if try anyRecent.integer(.int(recent.after), id) != 0 { continue }
-            }
-            if filter.mayContain(hash: hash), try storedBelow.integer(.int(hash), id) != 0 { continue }
+            if try writeIndex.contains(eventID: events[index].eventID, hash: hash, lookups: lookups) { continue }
             try insert.run(
-                .int(nextID), id, .text(events[index].eventName), .text(events[index].userID), .text(events[index].propertiesJSON),
-                .int(events[index].timestamp.microseconds), events[index].sessionID.map { .text($0) } ?? .null,
+                .int(nextID), .text(events[index].eventID), .text(events[index].eventName), .text(events[index].userID),
+                .text(events[index].propertiesJSON), .int(events[index].timestamp.microseconds), events[index].sessionID.map { .text($0) } ?? .null,
                 .int(events[index].receivedAt.microseconds), .int(now))
-            filter.insert(hash: hash)
-            recent.add(hash: hash, row: nextID)
+            writeIndex.insert(hash: hash, row: nextID)
             nextID += 1
             inserted.append(StoredEvent(events[index]))
         }
-        let highestID = nextID - 1
-        if try tiers.settle(added: inserted.count, total: Int(highestID), db: db) { recent.moved(after: highestID) }
-        return (inserted, highestID)
+        try writeIndex.settle(added: inserted.count, highestID: nextID - 1, db: db)
+        return inserted
     }
 }

@@ -12,14 +12,12 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     let pool: DatabasePool
     let path: String
     let checkpointer: WALCheckpointer
-    let knownBucketUsers = KnownBucketUsers()
-    /// Which event ids are stored (SQLiteStore+EventIDs.swift) and the per-user and per-name
-    /// indexes of event pages (SQLiteStore+PageIndexes.swift), each in three tiers.
-    let eventIDs: SQLiteKeyTiers
-    let storedIDs = StoredEventIDFilter()
-    let recentIDs = RecentEventIDs()
-    let usersIndex: SQLiteKeyTiers
-    let namesIndex: SQLiteKeyTiers
+    /// Which event ids are stored (SQLiteStore+EventIDs.swift), the per-user and per-name
+    /// indexes of event pages (SQLiteStore+PageIndexes.swift), each in three tiers, and the
+    /// caches over them, behind one interface (SQLiteWriteIndex.swift).
+    let writeIndex: SQLiteWriteIndex
+    var usersIndex: SQLiteKeyTiers { writeIndex.usersIndex }
+    var namesIndex: SQLiteKeyTiers { writeIndex.namesIndex }
 
     /// Rows each recent tier collects before they move down (see SQLiteKeyTiers).
     public static let defaultRecentTierRows = 100_000
@@ -29,9 +27,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public init(path: String, cacheMegabytes: Int = defaultCacheMegabytes, recentTierRows: Int = defaultRecentTierRows) throws {
-        eventIDs = Self.eventIDTiers(recentRows: recentTierRows)
-        usersIndex = Self.userIndexTiers(recentRows: recentTierRows)
-        namesIndex = Self.nameIndexTiers(recentRows: recentTierRows)
+        writeIndex = SQLiteWriteIndex(recentTierRows: recentTierRows)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -67,30 +63,25 @@ public final class SQLiteStore: EventStore, Service, Sendable {
 
     public func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
-        let known = knownBucketUsers
-        let (eventIDs, storedIDs, recentIDs) = (self.eventIDs, self.storedIDs, self.recentIDs)
-        let pageIndexes = [usersIndex, namesIndex]
+        let index = writeIndex
         do {
             let (inserted, keys) = try await pool.write { db in
-                let (inserted, highestID) = try Self.insertNew(events, db: db, tiers: eventIDs, filter: storedIDs, recent: recentIDs)
-                for tiers in pageIndexes { try Self.indexNewEvents(added: inserted.count, total: Int(highestID), db: db, tiers: tiers) }
+                let inserted = try Self.insertNew(events, db: db, index: index)
                 var keys: [Int64] = []
-                for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, known: known) }
+                for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, index: index) }
                 return (inserted, keys)
             }
-            known.remember(keys)
+            index.committed(bucketUsers: keys)
             return inserted
         } catch {
-            // Rolled back: the tiers' rows are counted, and the recent ids read, again by the next write.
-            for tiers in [eventIDs] + pageIndexes { tiers.forgetCounts() }
-            recentIDs.forget()
+            index.rollBack()
             throw error
         }
     }
 
     /// Applies one delta; returns the bucket-user keys it stored or found stored, for the
     /// caller to remember once the transaction has committed.
-    static func apply(_ delta: RollupDelta, db: Database, known: KnownBucketUsers) throws -> [Int64] {
+    static func apply(_ delta: RollupDelta, db: Database, index: SQLiteWriteIndex) throws -> [Int64] {
         guard delta.totalEvents > 0 else { return [] }
         let addUser = try SQLiteRowWriter(db, sql: "INSERT INTO rollup_bucket_user_keys (key) VALUES (?) ON CONFLICT DO NOTHING")
         let addBucket = try db.cachedStatement(
@@ -105,7 +96,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
                     BucketUserKey.make(interval: interval.rawValue, bucket: bucket.start.microseconds, eventName: bucket.eventName, userID: user)
                 }
                 var newUsers = 0
-                for key in known.unknown(keys) { newUsers += try addUser.run(.int(key)) }
+                for key in index.unknownBucketUsers(keys) { newUsers += try addUser.run(.int(key)) }
                 seen += keys
                 try addBucket.execute(arguments: [interval.rawValue, bucket.start.microseconds, bucket.eventName, bucket.events, newUsers])
             }
@@ -150,9 +141,7 @@ public final class SQLiteStore: EventStore, Service, Sendable {
     /// stored-id filter and the map of recent ids; writes build the last two again.
     public func releaseMemory() async {
         pool.releaseMemoryEventually()
-        knownBucketUsers.forget()
-        storedIDs.forget()
-        recentIDs.forget()
+        writeIndex.releaseMemory()
     }
 
     public func health() async -> DependencyHealth {
