@@ -37,7 +37,7 @@ import Testing
         }
     }
 
-    func waitFor(_ what: Comment, deadline: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+    func waitFor(_ what: Comment, deadline: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         let end = ContinuousClock.now + deadline
         while ContinuousClock.now < end {
             if try await condition() { return }

@@ -92,8 +92,8 @@ final class MemoryQueueConsumer: QueueConsumer, Sendable {
             if closed.withLock({ $0 }) { return nil }
             let taken = take()
             if !taken.isEmpty || clock.now >= deadline { return taken }
-            // A twin polls: one millisecond between looks is far below any test's deadline.
-            try await Task.sleep(for: .milliseconds(1))
+            // A twin polls: a few milliseconds between looks are far below any test's deadline.
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 

@@ -1,6 +1,12 @@
 // AMQPLink: one broker connection on its own thread. Owns the link's shared state: the
 // mailbox async callers post to, the status, and the socket the watchdog may shut down.
 // The thread's loop is in AMQPLink+Loop.swift.
+//
+// Why a thread: rabbitmq-c (librabbitmq 0.11, Debian's librabbitmq-dev) is a blocking C API,
+// and a connection must not be used from two threads at once (its documentation says so; it
+// is the library's design, not a bug, so there is nothing to remove later). Each connection
+// gets its own thread, started from the owning `Service.run` (RabbitMQQueue.run) or a
+// consumer the worker loop opens, never at build time; async callers post to its mailbox.
 
 import Foundation
 import Logging

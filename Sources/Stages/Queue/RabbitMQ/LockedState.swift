@@ -2,6 +2,7 @@
 // between its connection threads and Swift tasks. Owns nothing AMQP-specific.
 
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -9,18 +10,15 @@ import Foundation
     import Darwin
 #endif
 
-/// A value guarded by a lock; the only way in is `withLock`.
-final class LockedState<Value>: @unchecked Sendable {
-    // @unchecked: `value` is only read or written while `lock` is held.
-    private let lock = NSLock()
-    private var value: Value
+/// A value guarded by a lock, shared by a connection thread and Swift tasks; the only way in
+/// is `withLock`. A class around `Mutex`, so that both sides hold the same one.
+final class LockedState<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
 
-    init(_ value: Value) { self.value = value }
+    init(_ value: Value) { mutex = Mutex(value) }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
+    func withLock<Result: Sendable, E: Error>(_ body: (inout Value) throws(E) -> Result) throws(E) -> Result {
+        try mutex.withLock { value throws(E) in try body(&value) }
     }
 }
 

@@ -3,6 +3,8 @@
 
 public import Logging
 public import PipelineKit
+public import ServiceLifecycle
+import Synchronization
 
 /// A durable queue on a RabbitMQ broker, for the split deployment (many ingest nodes and
 /// workers sharing one broker).
@@ -11,14 +13,17 @@ public import PipelineKit
 /// `publish` returns only after the broker's publisher confirm for that message. Publishes
 /// from concurrent requests are pipelined on one channel. While the broker is unreachable,
 /// `publish` fails at once with `queueUnavailable`; the link reconnects in the background.
-public final class RabbitMQQueue: EventQueue {
+public final class RabbitMQQueue: EventQueue, Service {
     let config: RabbitMQQueueConfig
     let endpoint: AMQPEndpoint
     let timings: LinkTimings
     let logger: Logger
     let publisher: AMQPLink<PublisherRole>
+    private let started = Mutex(false)
 
-    /// Starts connecting at once; throws only for a config that can never work (a bad URL).
+    /// Connects nothing yet: the publisher's connection thread starts in `run()` (or on first
+    /// use, for a queue used outside a daemon). Throws only for a config that can never work
+    /// (a bad URL).
     public init(config: RabbitMQQueueConfig, logger: Logger) throws {
         if let problem = config.problems().first { throw AMQPError("rabbitmq.\(problem.path.joined(separator: ".")): \(problem.message)") }
         let endpoint = try AMQPEndpoint(url: config.url)
@@ -36,11 +41,34 @@ public final class RabbitMQQueue: EventQueue {
         self.publisher = try AMQPLink(name: "publisher", endpoint: endpoint, timings: timings, logger: logger, trackers: [tracker]) {
             PublisherRole(config: config, tracker: tracker, logger: logger)
         }
-        publisher.start()
+    }
+
+    /// Starts the publisher's connection thread, once.
+    func startIfNeeded() {
+        let first = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        if first { publisher.start() }
+    }
+
+    /// Starts the publisher connection and keeps it until graceful shutdown (`shutdown()`,
+    /// called by the queue stage's closer after the HTTP server and the worker stopped, closes
+    /// it). Logs whether the broker answered within twice the connect timeout.
+    public func run() async throws {
+        startIfNeeded()
+        if await waitForConnection(timeout: timings.connectTimeout * 2) {
+            logger.info("Connected to RabbitMQ.", metadata: ["broker": "\(endpoint)", "queue": "\(config.queue)"])
+        } else {
+            let health = await health()
+            logger.error("RabbitMQ is not reachable yet; publishes fail with 503 until it is.", metadata: ["detail": "\(health.detail ?? "")"])
+        }
+        try? await gracefulShutdown()
     }
 
     public func publish(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
+        startIfNeeded()
         switch publisher.status {
         case .down(let reason): throw unavailable("RabbitMQ at \(endpoint) is unreachable: \(reason)")
         case .closed: throw unavailable("the RabbitMQ queue is shut down")
@@ -61,7 +89,8 @@ public final class RabbitMQQueue: EventQueue {
     /// A consumer on its own connection. `prefetch` is the worker's; `rabbitmq.prefetch`
     /// overrides it when set.
     public func makeConsumer(prefetch: Int) async throws -> any QueueConsumer {
-        try RabbitMQConsumer(queue: self, prefetch: config.prefetch ?? prefetch)
+        startIfNeeded()
+        return try RabbitMQConsumer(queue: self, prefetch: config.prefetch ?? prefetch)
     }
 
     public func health() async -> DependencyHealth {
@@ -76,7 +105,8 @@ public final class RabbitMQQueue: EventQueue {
     /// Messages ready in the queue and the dead-letter queue (deliveries a consumer holds
     /// unacknowledged are not counted), for metrics and tests.
     public func depth() async throws -> (messages: Int, deadLetters: Int) {
-        try await withCheckedThrowingContinuation { continuation in
+        startIfNeeded()
+        return try await withCheckedThrowingContinuation { continuation in
             if !publisher.send(.depth(continuation: continuation)) {
                 continuation.resume(throwing: unavailable("the RabbitMQ queue is shut down"))
             }
@@ -85,6 +115,7 @@ public final class RabbitMQQueue: EventQueue {
 
     /// Waits until the first connection attempt has an outcome (or `timeout`); true when up.
     public func waitForConnection(timeout: Duration) async -> Bool {
+        startIfNeeded()
         let deadline = ContinuousClock.now + timeout
         while publisher.status == .connecting && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
