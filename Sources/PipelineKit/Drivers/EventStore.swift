@@ -13,9 +13,11 @@ public protocol EventStore: Sendable {
     /// (a value the schema cannot hold); false for outages, timeouts and anything unknown.
     /// The worker dead-letters only on permanent failures and retries the rest without limit.
     func isPermanent(_ error: any Error) -> Bool
-    /// Keeps a message the worker gives up on, with why, where operators query the data (a
-    /// `dead_letters` table). The queue's own dead-letter queue still gets the message; this
-    /// is the searchable record. A store without such a table does nothing.
+    /// Keeps what the worker gives up on, with why, where operators query the data (a
+    /// `dead_letters` table): an event the store refused alone (`body` is a message of that
+    /// one event, and this is the only copy: the message that held it is acknowledged once
+    /// this returns), or a message that does not decode (also in the queue's dead-letter
+    /// queue). Throwing means nothing was kept; the worker retries.
     func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws
     /// Drops what only speeds up writes under load (page caches, remembered keys). The worker
     /// calls it when it has been idle a while; the next write rebuilds what it needs.
@@ -24,7 +26,6 @@ public protocol EventStore: Sendable {
 
 extension EventStore {
     public func isPermanent(_ error: any Error) -> Bool { false }
-    public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {}
     public func releaseMemory() async {}
 }
 

@@ -76,6 +76,8 @@ public struct CheckedGraph: Sendable {
 
     /// Builds the stages `context.role` needs (connecting to services), once each.
     public func build(context: BuildContext) async throws -> PipelineRuntime {
+        var context = context
+        context.storeLimits = storeDriver?.limits ?? .none
         var built: [Int: any Stage] = [:]
         // The store is built in every role: ingest nodes serve the analytics reads from it.
         let indices: [Int]

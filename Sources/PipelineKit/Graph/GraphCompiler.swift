@@ -57,6 +57,7 @@ public enum GraphCompiler {
         }
 
         var stages: [CheckedStage] = []
+        var configNodes: [Int: Node] = [:]
         switch stageNodes {
         case .none:
             issue(
@@ -64,7 +65,20 @@ public enum GraphCompiler {
                 "required field 'stages' is missing; expected a list of stages (validate, enrich, queue, persist, aggregate)")
         case .some(.sequence(let sequence)):
             for (index, entry) in sequence.enumerated() {
-                if let stage = compileEntry(entry, index: index, registry: registry, userInfo: userInfo, issue: issue, record: record) { stages.append(stage) }
+                if let stage = compileEntry(entry, index: index, registry: registry, userInfo: userInfo, issue: issue, record: record) {
+                    stages.append(stage)
+                    configNodes[index] = entry.stageConfigNode ?? entry
+                }
+            }
+            // Stages whose config must fit the store: checked once every stage (the store's
+            // among them, wherever it stands) is decoded.
+            let limits = stages.lazy.compactMap { $0.config as? StoreDriverChoice }.first?.limits ?? .none
+            for stage in stages {
+                for problem in checkAgainstStore(stage, limits) {
+                    let node = configNodes[stage.index]
+                    let target = locate(problem.path, in: node) ?? node
+                    issue(.invalidValue, Place(target?.mark), ["stages", "[\(stage.index)]", stage.name] + problem.path, problem.message)
+                }
             }
             if sequence.isEmpty {
                 issue(.missingQueue, Place(sequence.mark), ["stages"], "the stage list is empty; expected at least validate, queue and persist")
@@ -124,6 +138,15 @@ public enum GraphCompiler {
             }
             return nil
         }
+    }
+
+    private static func checkAgainstStore(_ stage: CheckedStage, _ limits: StoreLimits) -> [ConfigProblem] {
+        guard let kind = stage.kind as? any StoreLimitedStageKind.Type else { return [] }
+        return check(kind, stage.config, limits)
+    }
+
+    private static func check<K: StoreLimitedStageKind>(_ kind: K.Type, _ config: any Sendable, _ limits: StoreLimits) -> [ConfigProblem] {
+        (config as? K.Config).map { K.check($0, against: limits) } ?? []
     }
 
     /// Opens the kind to decode its config type and run its check.
@@ -207,6 +230,14 @@ public enum GraphCompiler {
 }
 
 func typeName(_ type: any Any.Type) -> String { String(describing: type) }
+
+extension Node {
+    /// The config node of a `- name: {config}` entry (nil for `- name`).
+    var stageConfigNode: Node? {
+        guard case .mapping(let mapping) = self, mapping.count == 1, let value = mapping.first?.value, !value.isNullScalar else { return nil }
+        return value
+    }
+}
 
 /// A line and column in the config file.
 struct Place {

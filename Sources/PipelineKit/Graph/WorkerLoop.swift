@@ -12,9 +12,11 @@ public import ServiceLifecycle
 /// - A message that does not decode goes to the dead-letter queue at once.
 /// - A store failure the store calls transient (outage, timeout, restart, anything unknown)
 ///   is retried with exponential backoff and without limit: the queue holds the events.
-/// - A permanent failure (the data itself is refused) splits the group into single
-///   messages; a message that fails permanently `maxAttempts` times alone is dead-lettered
-///   with the error. So an outage never dead-letters anything.
+/// - A permanent failure (the store refuses some of the data) splits the group's events in
+///   halves until the refused events are alone (`isolate`): the rest is stored, and an event
+///   refused `maxAttempts` times alone is kept in the store's dead letters with the store's
+///   reason, then the messages are acknowledged. So an outage never dead-letters anything,
+///   and one bad event never takes the good ones of its message with it.
 /// - On graceful shutdown the loop finishes and acks the group in hand, then closes.
 public struct WorkerLoop: Service {
     let queue: any EventQueue
@@ -97,30 +99,57 @@ public struct WorkerLoop: Service {
             }
         }
         guard !decoded.isEmpty else { return }
-        guard let failure = try await storeWithRetry(decoded, permanentFailures: decoded.count > 1 ? 1 : settings.maxAttempts) else {
-            try await consumer.ack(decoded.map(\.delivery))
-            return
-        }
-        if decoded.count == 1 {
-            // Already tried `maxAttempts` times alone.
-            try await giveUp(on: decoded[0].delivery, events: decoded[0].events.count, failure: failure, consumer: consumer)
-            return
-        }
-        // The group keeps failing while the store is up: find the message at fault.
-        for item in decoded {
-            if let failure = try await storeWithRetry([item], permanentFailures: settings.maxAttempts) {
-                try await giveUp(on: item.delivery, events: item.events.count, failure: failure, consumer: consumer)
+        let events = decoded.flatMap(\.events)
+        if let failure = try await storeWithRetry(events, permanentFailures: events.count > 1 ? 1 : settings.maxAttempts) {
+            // The store refuses some of the data while it is up: store the rest, keep the refused.
+            var refused: [(event: Event, reason: String)] = []
+            if events.count == 1 {
+                refused = [(events[0], failure)]
             } else {
-                try await consumer.ack([item.delivery])
+                try await isolate(events[...], refused: &refused)
+            }
+            for item in refused { try await keepRefused(item.event, reason: item.reason) }
+        }
+        try await consumer.ack(decoded.map(\.delivery))
+    }
+
+    /// Stores every event of `events` (a group the store refused) except those it refuses
+    /// alone, which are added to `refused`: splits the group in halves and tries each, so a
+    /// refused event costs about 2·log2(n) tries, and a good event is tried at most that often.
+    /// An event alone is tried `maxAttempts` times before it counts as refused.
+    func isolate(_ events: ArraySlice<Event>, refused: inout [(event: Event, reason: String)]) async throws {
+        let middle = events.startIndex + events.count / 2
+        for half in [events[..<middle], events[middle...]] where !half.isEmpty {
+            let alone = half.count == 1
+            guard let failure = try await storeWithRetry(Array(half), permanentFailures: alone ? settings.maxAttempts : 1) else { continue }
+            if alone {
+                refused.append((half[half.startIndex], failure))
+            } else {
+                try await isolate(half, refused: &refused)
             }
         }
     }
 
-    /// Dead-letters a message the store refused `maxAttempts` times alone.
-    func giveUp(on delivery: Delivery, events: Int, failure: String, consumer: any QueueConsumer) async throws {
-        logger.error(
-            "The store keeps refusing a message; dead-lettering it.", metadata: ["reason": "\(failure)", "tag": "\(delivery.tag)", "events": "\(events)"])
-        try await deadLetter(delivery, reason: "store write failed \(settings.maxAttempts) times: \(failure)", consumer: consumer)
+    /// Records an event the store refused `maxAttempts` times alone in the store's dead
+    /// letters, as a message of its own with the store's reason; retried until it is kept
+    /// (the message that held it is acknowledged only after).
+    func keepRefused(_ event: Event, reason: String) async throws {
+        Counter(label: "smolhog_worker_refused_events_total").increment()
+        logger.error("The store refuses an event; dead-lettering it alone.", metadata: ["event_id": "\(event.eventID)", "reason": "\(reason)"])
+        let body = EventBatchCodec.encode([event])
+        let text = "store refused event \(event.eventID) \(settings.maxAttempts) times: \(reason)"
+        var backoff = settings.backoffMilliseconds
+        while true {
+            do {
+                try await path.recordDeadLetter(body, source: "worker", reason: text)
+                return
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { throw error }
+                logger.warning("Could not record a refused event; retrying.", metadata: ["error": "\(error)", "event_id": "\(event.eventID)"])
+                try await Task.sleep(for: .milliseconds(backoff))
+                backoff = min(backoff * 2, settings.maxBackoffMilliseconds)
+            }
+        }
     }
 
     /// Records the message in the store's dead letters (best effort: the queue's dead-letter
@@ -136,8 +165,7 @@ public struct WorkerLoop: Service {
     }
 
     /// Returns nil once stored; the error after `permanentFailures` permanent failures.
-    func storeWithRetry(_ group: [(delivery: Delivery, events: [Event])], permanentFailures: Int) async throws -> String? {
-        let events = group.flatMap(\.events)
+    func storeWithRetry(_ events: [Event], permanentFailures: Int) async throws -> String? {
         var permanent = 0
         var backoff = settings.backoffMilliseconds
         while true {

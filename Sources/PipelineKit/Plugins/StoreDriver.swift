@@ -28,10 +28,14 @@ public protocol StoreDriver: Sendable {
     static func open(_ config: Config, context: BuildContext) async throws -> any AnalyticsStore
     /// `smolhogd migrate`: applies pending migrations and says what it did, in one line.
     static func migrate(_ config: Config, context: BuildContext) async throws -> String
+    /// What the store cannot hold (see `StoreLimits`), known without I/O.
+    static func limits(_ config: Config) -> StoreLimits
 }
 
 extension StoreDriver {
     public static func check(_ config: Config) -> [ConfigProblem] { [] }
+    /// A store that holds whatever the string policy lets through.
+    public static func limits(_ config: Config) -> StoreLimits { .none }
     /// A store with no schema of its own (or one that migrates on open) has nothing to do.
     public static func migrate(_ config: Config, context: BuildContext) async throws -> String {
         _ = try await open(config, context: context)
@@ -63,6 +67,13 @@ public struct StoreDriverChoice: Decodable, Sendable {
 
     /// Opens the store through the named driver.
     public func open(context: BuildContext) async throws -> any AnalyticsStore { try await open(driver, context: context) }
+
+    /// What the named driver's store cannot hold.
+    public var limits: StoreLimits { limits(driver) }
+
+    private func limits<D: StoreDriver>(_ driver: D.Type) -> StoreLimits {
+        (config as? D.Config).map(D.limits) ?? .none
+    }
 
     /// Migrates the store through the named driver.
     public func migrate(context: BuildContext) async throws -> String { try await migrate(driver, context: context) }

@@ -35,6 +35,8 @@ public struct BuildContext: Sendable {
     public var baseDirectory: String
     public var logger: Logger
     public var role: ProcessRole
+    /// What the graph's store cannot hold (`validate` enforces it on the ingest path).
+    public var storeLimits: StoreLimits = .none
 
     public init(baseDirectory: String, logger: Logger, role: ProcessRole) {
         self.baseDirectory = baseDirectory

@@ -1,10 +1,12 @@
 // validate: RawEvent → Event. Owns the rules an event must meet to be accepted; every
 // rejection names the field and the rule.
 
+import Foundation
+import Metrics
 public import PipelineKit
 
 /// `- validate: {...}` in pipeline.yaml.
-public struct ValidateStageKind: StageKind {
+public struct ValidateStageKind: StoreLimitedStageKind {
     public struct Config: Decodable, Sendable, Hashable {
         /// Most events one request may carry; more answers 413.
         public var maxBatch: Int = 1000
@@ -55,14 +57,39 @@ public struct ValidateStageKind: StageKind {
         return problems
     }
 
-    public static func build(_ config: Config, context: BuildContext) async throws -> ValidateStage { ValidateStage(config: config) }
+    /// Lengths the store could not hold: an event within them would be accepted and then
+    /// refused by the store.
+    public static func check(_ config: Config, against limits: StoreLimits) -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        if let most = limits.maxIDBytes, config.maxIDLength > most {
+            problems.append(
+                ConfigProblem(
+                    path: ["max_id_length"], "is \(config.maxIDLength) bytes, but the store holds ids of at most \(most) bytes; expected at most \(most)"))
+        }
+        if let most = limits.maxEventNameBytes, config.maxEventNameLength > most {
+            problems.append(
+                ConfigProblem(
+                    path: ["max_event_name_length"],
+                    "is \(config.maxEventNameLength) bytes, but the store holds event names of at most \(most) bytes; expected at most \(most)"))
+        }
+        return problems
+    }
+
+    public static func build(_ config: Config, context: BuildContext) async throws -> ValidateStage {
+        ValidateStage(config: config, storeLimits: context.storeLimits)
+    }
 }
 
 /// Checks each raw event and turns the good ones into `Event`s; `receivedAt` is the batch's
 /// arrival time.
 public struct ValidateStage: Stage {
     public let config: ValidateStageKind.Config
-    public init(config: ValidateStageKind.Config) { self.config = config }
+    /// What the store cannot hold; the configured lengths are within it (`check-config`).
+    public let storeLimits: StoreLimits
+    public init(config: ValidateStageKind.Config, storeLimits: StoreLimits = .none) {
+        self.config = config
+        self.storeLimits = storeLimits
+    }
 
     public func process(_ batch: Batch<RawEvent>) async throws -> Batch<Event> {
         guard batch.count <= config.maxBatch else {
@@ -78,6 +105,7 @@ public struct ValidateStage: Stage {
             guard let value = fields[name], !value.isNull else { return .failure(ItemFailure(field: name, "is required")) }
             guard case .string(let text) = value else { return .failure(ItemFailure(field: name, "must be a string, got \(value.typeName)")) }
             guard !text.isEmpty else { return .failure(ItemFailure(field: name, "must not be empty")) }
+            guard !text.utf8.contains(0) else { return .failure(Self.nulFailure(name)) }
             guard text.utf8.count <= maxLength else {
                 return .failure(ItemFailure(field: name, "is \(text.utf8.count) bytes; at most \(maxLength) are allowed"))
             }
@@ -113,6 +141,9 @@ public struct ValidateStage: Stage {
                 return .failure(
                     ItemFailure(field: "timestamp", "\(text) is more than \(config.maxFutureSeconds) s in the future (validate.max_future_seconds)"))
             }
+            if let range = storeLimits.timestamps, !range.contains(parsed) {
+                return .failure(ItemFailure(field: "timestamp", "\(text) is outside what the store holds (\(range.lowerBound) to \(range.upperBound))"))
+            }
             timestamp = parsed
         case let other?: return .failure(ItemFailure(field: "timestamp", "must be an ISO-8601 string, got \(other.typeName)"))
         }
@@ -121,6 +152,7 @@ public struct ValidateStage: Stage {
         switch fields["session_id"] {
         case .none, .null?: sessionID = nil
         case .string(let text)?:
+            guard !text.utf8.contains(0) else { return .failure(Self.nulFailure("session_id")) }
             guard text.utf8.count <= config.maxIDLength else {
                 return .failure(ItemFailure(field: "session_id", "is \(text.utf8.count) bytes; at most \(config.maxIDLength) are allowed"))
             }
@@ -151,6 +183,16 @@ public struct ValidateStage: Stage {
         guard size <= config.maxPropertiesBytes else {
             return .failure(ItemFailure(field: "properties", "is about \(size) bytes of JSON; at most \(config.maxPropertiesBytes) are allowed"))
         }
+        if let text = raw.rawProperties, let cleaned = Self.replacingNUL(inJSON: text.text) {
+            return .success(
+                Event(
+                    eventID: eventID, eventName: eventName, userID: userID, properties: cleaned, timestamp: timestamp, sessionID: sessionID,
+                    receivedAt: receivedAt))
+        }
+        if raw.rawProperties == nil, let (cleaned, count) = JSONValue.object(object).replacingNUL(), count > 0, let cleanedObject = cleaned.objectValue {
+            Self.countReplaced(count)
+            object = cleanedObject
+        }
         if let text = raw.rawProperties {
             return .success(
                 Event(
@@ -165,7 +207,84 @@ public struct ValidateStage: Stage {
     }
 }
 
+extension ValidateStage {
+    static func nulFailure(_ field: String) -> ItemFailure {
+        ItemFailure(field: field, "must not contain U+0000 (NUL): no store keeps it; expected text without it")
+    }
+
+    static func countReplaced(_ count: Int) {
+        Counter(label: "smolhog_validate_nul_replaced_total").increment(by: count)
+    }
+
+    /// The properties with every U+0000 in keys and string values replaced by U+FFFD, when
+    /// the JSON text has any (`\u0000` is the only way JSON carries one); nil when it has none,
+    /// which a scan for backslashes tells without parsing.
+    static func replacingNUL(inJSON text: String) -> JSONObject? {
+        guard Self.mayEscapeNUL(text) else { return nil }
+        guard let (cleaned, count) = (try? JSONParser.parse(text))?.replacingNUL(), count > 0 else { return nil }
+        countReplaced(count)
+        return cleaned.objectValue
+    }
+
+    /// Whether `text` holds `\u0000` (also where the backslash is itself escaped: the parse
+    /// that follows decides).
+    static func mayEscapeNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            var at = 0
+            while at + 6 <= bytes.count, let hit = memchr(base + at, 0x5C, bytes.count - at) {
+                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if index + 6 <= bytes.count, bytes[index + 1] == 0x75, bytes[index + 2] == 0x30, bytes[index + 3] == 0x30, bytes[index + 4] == 0x30,
+                    bytes[index + 5] == 0x30
+                {
+                    return true
+                }
+                at = index + 1
+            }
+            return false
+        }
+    }
+}
+
 extension JSONValue {
+    /// This value with U+0000 in every key and string replaced by U+FFFD, and how many were
+    /// replaced; nil when there were none (nothing is copied then).
+    func replacingNUL() -> (JSONValue, Int)? {
+        switch self {
+        case .string(let text):
+            guard text.utf8.contains(0) else { return nil }
+            let count = text.unicodeScalars.filter { $0 == "\u{0}" }.count
+            return (.string(text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")), count)
+        case .array(let items):
+            var total = 0
+            var copy = items
+            for index in items.indices {
+                if let (cleaned, count) = items[index].replacingNUL() {
+                    copy[index] = cleaned
+                    total += count
+                }
+            }
+            return total > 0 ? (.array(copy), total) : nil
+        case .object(let object):
+            var total = 0
+            var members = object.members
+            for index in members.indices {
+                let key = members[index].key
+                if key.utf8.contains(0) {
+                    members[index].key = key.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+                    total += key.unicodeScalars.filter { $0 == "\u{0}" }.count
+                }
+                if let (cleaned, count) = members[index].value.replacingNUL() {
+                    members[index].value = cleaned
+                    total += count
+                }
+            }
+            return total > 0 ? (.object(JSONObject(members)), total) : nil
+        case .null, .bool, .number: return nil
+        }
+    }
+
     /// Nesting depth (scalars 0) and compact JSON length not counting escape expansion, in
     /// one walk: cheap, and within a few percent of the real size.
     var depthAndApproximateSize: (depth: Int, size: Int) {

@@ -1,6 +1,6 @@
 // The worker's retry and dead-letter policy (WorkerLoop), in process on the in-memory twins:
-// outages are retried without limit and dead-letter nothing; data the store refuses is
-// dead-lettered after `max_attempts`, alone, and the rest of its group is stored.
+// outages are retried without limit and dead-letter nothing; an event the store refuses is
+// dead-lettered after `max_attempts`, alone, and the rest of its message and group is stored.
 
 import Foundation
 import PipelineKit
@@ -57,20 +57,33 @@ import Testing
         }
     }
 
-    @Test func refusedDataIsDeadLetteredAloneAfterMaxAttemptsAndTheRestIsStored() async throws {
+    @Test func aRefusedEventIsDeadLetteredAloneAndTheRestOfItsMessageIsStored() async throws {
         try await running(maxAttempts: 3) { run in
             run.store.refuse { $0.eventID == "bad" ? "value the schema cannot hold" : nil }
             try await run.queue.publish([event("g1"), event("g2")])
             try await run.queue.publish([event("bad"), event("g3")])
             try await run.queue.publish([event("g4")])
-            try await waitFor("one message dead-lettered") { run.queue.deadLetters.count == 1 }
-            try await waitFor("the other messages stored") { run.store.storedEvents.count == 3 }
-            #expect(Set(run.store.storedEvents.map(\.eventID)) == ["g1", "g2", "g4"])
-            let letter = try #require(run.queue.deadLetters.first)
-            #expect(try EventBatchCodec.decode(letter.body).map(\.eventID) == ["bad", "g3"])
+            try await waitFor("the refused event dead-lettered") { run.store.deadLetters.count == 1 }
+            try await waitFor("every message acknowledged") { run.queue.depth == (0, 0) }
+            #expect(Set(run.store.storedEvents.map(\.eventID)) == ["g1", "g2", "g3", "g4"])
+            let letter = try #require(run.store.deadLetters.first)
+            #expect(try QueueMessage.decode(letter.body).map(\.eventID) == ["bad"])
             #expect(letter.reason.contains("value the schema cannot hold"))
-            #expect(run.store.deadLetters.count == 1, "and kept where operators query it")
-            #expect(try await run.store.stats(top: 5).totalEvents == 3, "rollups count exactly the stored events")
+            #expect(run.queue.deadLetters.isEmpty, "no message goes to the queue's dead letters: its good events are stored")
+            #expect(try await run.store.stats(top: 5).totalEvents == 4, "rollups count exactly the stored events")
+        }
+    }
+
+    @Test func oneRefusedEventInAHundredCostsAboutTwoLogNTries() async throws {
+        try await running(maxAttempts: 2) { run in
+            run.store.refuse { $0.eventID == "e-37" ? "refused" : nil }
+            try await run.queue.publish((0..<100).map { event("e-\($0)") })
+            try await waitFor("acknowledged") { run.queue.depth == (0, 0) }
+            #expect(run.store.storedEvents.count == 99)
+            #expect(run.store.deadLetters.map { try? QueueMessage.decode($0.body).map(\.eventID) } == [["e-37"]])
+            #expect(try await run.store.stats(top: 1).totalEvents == 99)
+            // The group, then two halves per level (7 levels for 100), then the extra attempt alone.
+            #expect(run.store.writeCount <= 1 + 2 * 7 + 1, "\(run.store.writeCount) writes")
         }
     }
 
@@ -79,7 +92,7 @@ import Testing
             try await running(maxAttempts: maxAttempts) { run in
                 run.store.refuse { _ in "never" }
                 try await run.queue.publish([event("alone")])
-                try await waitFor("dead-lettered") { run.queue.deadLetters.count == 1 }
+                try await waitFor("dead-lettered") { run.store.deadLetters.count == 1 }
                 #expect(run.store.writeCount == maxAttempts, "max_attempts \(maxAttempts)")
             }
         }

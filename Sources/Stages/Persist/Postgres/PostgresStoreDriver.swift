@@ -16,6 +16,14 @@ public enum PostgresStoreDriver: StoreDriver {
         return store
     }
 
+    /// `events` holds ids, names and session ids in `VARCHAR(255)` (characters; 255 bytes
+    /// are at most 255 characters), and times in `timestamptz`, which starts at 4714-11-24 BC.
+    public static func limits(_ config: PostgresStoreConfig) -> StoreLimits {
+        StoreLimits(
+            maxIDBytes: 255, maxEventNameBytes: 255,
+            timestamps: Timestamp(microseconds: -210_866_803_200_000_000)...Timestamp(microseconds: .max))
+    }
+
     public static func migrate(_ config: PostgresStoreConfig, context: BuildContext) async throws -> String {
         try await PostgresMigrator.migrate(url: config.url, logger: context.logger).description
     }

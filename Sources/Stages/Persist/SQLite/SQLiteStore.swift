@@ -130,6 +130,16 @@ public final class SQLiteStore: EventStore, Service, Sendable {
         return seen
     }
 
+    /// A row in `dead_letters` (migrations/sqlite/012_dead_letters.sql), `failed_at` in
+    /// microseconds since the epoch.
+    public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO dead_letters (source, payload, reason, failed_at) VALUES (?, ?, ?, ?)",
+                arguments: [source, Data(body), reason, Timestamp.now().microseconds])
+        }
+    }
+
     /// Constraint, type, size and range errors are about the rows; busy, I/O and full-disk
     /// errors are about the moment.
     public func isPermanent(_ error: any Error) -> Bool {
