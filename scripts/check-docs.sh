@@ -17,8 +17,8 @@
 #    the binary's `serve` with a copy of pipeline.yaml in a temp folder (so its relative data
 #    paths live there), on a free port (`--listen 127.0.0.1:0`; the port is read from the log
 #    line with `port=`). In each block `localhost:8000` and `127.0.0.1:8000` are replaced with
-#    the daemon's address; the block runs in the temp folder (pipeline.yaml is there) with the
-#    binary's folder first on PATH, so `smolhogd ...` runs the binary under test, and with
+#    the daemon's address; the block runs in the temp folder (copies of pipeline.yaml and
+#    deploy/ are there, as in the repository) with the binary's folder first on PATH, so `smolhogd ...` runs the binary under test, and with
 #    SMOLHOG_URL=http://127.0.0.1:PORT. `curl` fails on an HTTP status of 400 or more unless the
 #    marker says `<!-- check-docs: run expect-http-errors -->`. A block that exits non-zero
 #    fails the check. The daemon is then stopped with SIGTERM and must exit 0.

@@ -13,12 +13,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MARKER = re.compile(r"^<!--\s*check-docs:\s*run(?P<options>[^>]*?)\s*-->\s*$")
-FENCE_OPEN = re.compile(r"^```sh\s*$")
+MARKER = re.compile(r"^\s*<!--\s*check-docs:\s*run(?P<options>[^>]*?)\s*-->\s*$")
+FENCE_OPEN = re.compile(r"^\s*```sh\s*$")
 DOC_ADDRESSES = ("localhost:8000", "127.0.0.1:8000")
 
 
@@ -128,7 +129,8 @@ def runnable_blocks():
             end = index + 2
             while end < len(lines) and lines[end].strip() != "```":
                 end += 1
-            blocks.append((os.path.relpath(path, ROOT), index + 3, marker.group("options").split(), "\n".join(lines[index + 2:end])))
+            code = textwrap.dedent("\n".join(lines[index + 2:end]))
+            blocks.append((os.path.relpath(path, ROOT), index + 3, marker.group("options").split(), code))
     return blocks
 
 
@@ -192,6 +194,7 @@ def run_blocks(binary):
         return []
     work = tempfile.mkdtemp(prefix="smolhog-docs.")
     shutil.copy(os.path.join(ROOT, "pipeline.yaml"), os.path.join(work, "pipeline.yaml"))
+    shutil.copytree(os.path.join(ROOT, "deploy"), os.path.join(work, "deploy"))
     binary = os.path.abspath(binary)
     daemon = Daemon(binary, work)
     problems = []
