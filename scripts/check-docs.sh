@@ -6,7 +6,8 @@
 #
 # 1. Every config field is documented: each case of every `enum CodingKeys` under Sources/
 #    (the config types of server:, worker:, the stages and their drivers) must appear in
-#    docs/configuration.md as `name` or as a YAML key `name:`. Fails naming each missing field.
+#    docs/configuration.md as `name` or as a YAML key `name:`, and so must the YAML name of
+#    every stage kind and driver (`static let name = "sqlite"`). Fails naming each one missing.
 # 2. Every HTTP route is documented: each `router.get("/path")` (post, put, patch, delete) under
 #    Sources/ must appear in docs/api.md as `GET /path`.
 # 3. Every runnable block runs: in README.md and docs/*.md, a ```sh fence whose line before is

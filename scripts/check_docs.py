@@ -75,20 +75,29 @@ def documented(name, text):
     return f"`{name}`" in text or re.search(r"(^|[\s{,])" + re.escape(name) + r":", text, re.M) is not None
 
 
+PLUGIN_NAME = re.compile(r'^\s*(?:public\s+)?static\s+(?:let|var)\s+name\s*(?::\s*String\s*)?(?:=\s*"([^"]+)"|\{\s*"([^"]+)"\s*\})', re.M)
+
+
 def check_config_fields():
     doc_path = os.path.join(ROOT, "docs", "configuration.md")
     if not os.path.exists(doc_path):
         return ["docs/configuration.md does not exist"]
     doc = read(doc_path)
-    problems, count = [], 0
+    problems, count, names = [], 0, 0
     for path in swift_sources():
         for owner, name in coding_keys(path):
             count += 1
             if not documented(name, doc):
                 problems.append(f"{os.path.relpath(path, ROOT)}: {owner}: config field '{name}' is not in docs/configuration.md")
+        # The YAML names of stage kinds and drivers (`static let name = "sqlite"`).
+        for found in PLUGIN_NAME.finditer(read(path)):
+            names += 1
+            name = found.group(1) or found.group(2)
+            if not documented(name, doc):
+                problems.append(f"{os.path.relpath(path, ROOT)}: stage or driver name '{name}' is not in docs/configuration.md")
     if count == 0:
         problems.append("found no `enum CodingKeys` under Sources/; the config check has nothing to compare")
-    print(f"check-docs: {count} config fields checked against docs/configuration.md")
+    print(f"check-docs: {count} config fields and {names} stage and driver names checked against docs/configuration.md")
     return problems
 
 
