@@ -3,6 +3,7 @@
 #
 #   scripts/check-docs.sh .build/debug/smolhogd     # everything (needs a built smolhogd)
 #   scripts/check-docs.sh --static                  # only the checks that need no binary
+#   python3 scripts/check_docs.py --binary B --verbose   # also print what each block printed
 #
 # 1. Every config field is documented: each case of every `enum CodingKeys` under Sources/
 #    (the config types of server:, worker:, the stages and their drivers) must appear in

@@ -196,7 +196,7 @@ def wait_healthy(url, timeout=60):
 CURL_FAILS_ON_HTTP_ERRORS = 'curl() { command curl --fail-with-body "$@"; }\n'
 
 
-def run_blocks(binary):
+def run_blocks(binary, verbose=False):
     blocks = runnable_blocks()
     print(f"check-docs: {len(blocks)} runnable blocks")
     if not blocks:
@@ -228,6 +228,8 @@ def run_blocks(binary):
                     f"\n--- stderr\n{result.stderr[-3000:]}")
             else:
                 print(f"check-docs: ok {path}:{line} ({took:.1f} s)")
+                if verbose:
+                    print(result.stdout + result.stderr)
             if daemon.process.poll() is not None:
                 problems.append(f"smolhogd exited with status {daemon.process.returncode} during {path}:{line}:\n{daemon.tail()}")
                 break
@@ -246,10 +248,11 @@ def main():
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--binary", help="a built smolhogd to run the documented commands against")
     which.add_argument("--static", action="store_true", help="only the checks that need no binary")
+    parser.add_argument("--verbose", action="store_true", help="print each block's output")
     args = parser.parse_args()
     problems = check_config_fields() + check_routes()
     if args.binary:
-        problems += run_blocks(args.binary)
+        problems += run_blocks(args.binary, args.verbose)
     for problem in problems:
         print("check-docs: FAIL " + problem, file=sys.stderr)
     print(f"check-docs: {'failed, ' + str(len(problems)) + ' problems' if problems else 'ok'}")
