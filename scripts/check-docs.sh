@@ -28,13 +28,13 @@
 #
 # Uses bash and the system's python3 only. Exit status 0 when every check passes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 if [ $# -ne 1 ]; then
   echo "usage: scripts/check-docs.sh PATH/TO/smolhogd | --static" >&2
   exit 2
 fi
 if [ "$1" = --static ]; then
-  exec python3 scripts/check_docs.py --static
+  exec python3 "$(dirname "$0")/check_docs.py" --static
 fi
-[ -x "$1" ] || { echo "check-docs: '$1' is not an executable smolhogd" >&2; exit 2; }
-exec python3 scripts/check_docs.py --binary "$1"
+[ -f "$1" ] && [ -x "$1" ] || { echo "check-docs: '$1' is not an executable smolhogd" >&2; exit 2; }
+binary=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+exec python3 "$(dirname "$0")/check_docs.py" --binary "$binary"
