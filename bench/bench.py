@@ -17,7 +17,7 @@ Scenarios:
              or holding --prefill events (bulk-loaded as `analytics` does).
 
 Event ids are random v4 UUIDs, as the PostHog and Segment SDKs send them; IDS=sequential in the
-environment sends the "<run>-<thread>-<counter>" ids that session 9 and earlier measured.
+environment sends "<run>-<thread>-<counter>" ids, which sort in the order they are sent.
 
 "End to end" = from the first request until the store holds every accepted event
 (polled through /analytics/stats, which reads the rollups).

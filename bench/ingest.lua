@@ -28,7 +28,7 @@ function init(args)
   bad = 0
   prefix = run .. "-" .. tid
   -- Random v4 UUIDs by default, as the PostHog and Segment SDKs send them (../shared/wire);
-  -- IDS=sequential sends "<run>-<thread>-<counter>", which session 9 and earlier measured.
+  -- IDS=sequential sends "<run>-<thread>-<counter>", ids that sort in the order they are sent.
   uuids = os.getenv("IDS") ~= "sequential"
   math.randomseed(os.time() * 1000 + tid)
   headers = {["Content-Type"] = "application/json"}

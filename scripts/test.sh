@@ -12,6 +12,8 @@ swift format lint --strict -r Sources Tests Examples $(ls -d bench 2>/dev/null) 
 
 echo "== build (debug, with tests)"
 swift build --build-tests
+echo "== docs: config fields, routes, runnable blocks"
+scripts/check-docs.sh .build/debug/smolhogd
 
 work=$(mktemp -d /tmp/smolhog-test.XXXXXX)
 chmod 755 "$work"
