@@ -9,11 +9,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Microseconds since 1970-01-01T00:00:00Z.
     public var microseconds: Int64
 
+    /// The instant `microseconds` after the Unix epoch (negative: before it).
     public init(microseconds: Int64) { self.microseconds = microseconds }
+    /// The instant `secondsSinceEpoch` seconds after the Unix epoch, rounded to the nearest
+    /// microsecond. A `Double` keeps whole microseconds exactly only within about ±285 years of 1970.
     public init(secondsSinceEpoch: Double) { self.microseconds = Int64((secondsSinceEpoch * 1_000_000).rounded()) }
 
+    /// Earlier instants sort first; integer comparison, no rounding.
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
+    /// Seconds since the Unix epoch, with the microseconds as the fraction.
     public var secondsSinceEpoch: Double { Double(microseconds) / 1_000_000 }
 
     /// The UTC day this instant falls on, as `YYYY-MM-DD`.
@@ -28,9 +33,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The proleptic Gregorian UTC calendar fields of this instant (year 0 is 1 BC).
     public struct UTCFields: Sendable, Equatable {
+        /// Year (may be 0 or negative), month 1...12, day 1...31, hour 0...23, minute and second
+        /// 0...59, microsecond 0...999_999.
         public var year, month, day, hour, minute, second, microsecond: Int64
     }
 
+    /// This instant split into UTC calendar fields. Integer arithmetic only, no Foundation calendar.
     public var utcFields: UTCFields {
         let totalSeconds = floorDiv(microseconds, 1_000_000)
         let days = floorDiv(totalSeconds, 86_400)
@@ -54,6 +62,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text + "Z"
     }
 
+    /// The `iso8601` text.
     public var description: String { iso8601 }
 
     /// The current wall-clock time.

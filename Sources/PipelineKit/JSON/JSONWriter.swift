@@ -91,5 +91,6 @@ extension JSONValue {
 }
 
 extension JSONObject {
+    /// The object as compact JSON text, keys in member order.
     public var jsonText: String { JSONValue.object(self).jsonText }
 }
