@@ -1,7 +1,8 @@
 // Config errors: every problem found while loading pipeline.yaml, each placed at its
 // file:line:column with the YAML path and what was expected. Collected, not thrown one by one.
 
-/// One problem in a config file.
+/// One problem in a config file, placed at `file:line:column` with its YAML path;
+/// `ConfigError` carries all of them.
 public struct ConfigIssue: Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem; the raw value is the stable snake_case code printed with it.
     public enum Code: String, Sendable, Hashable {

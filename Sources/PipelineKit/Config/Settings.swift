@@ -7,9 +7,9 @@ protocol SettingsSection: Decodable {
     var problems: [ConfigProblem] { get }
 }
 
-/// `server:` in pipeline.yaml.
+/// `server:` in pipeline.yaml: the HTTP listener, read when a process that serves HTTP starts.
 public struct ServerSettings: SettingsSection, Sendable, Hashable {
-    /// `HOST:PORT` to listen on.
+    /// `HOST:PORT` to listen on (`[::1]:8000` for IPv6; an empty host means `0.0.0.0`).
     public var listen: String = "127.0.0.1:8000"
     /// Largest request body accepted (bytes, after decompression); larger answers 413.
     public var maxBodyBytes: Int = 5 * 1024 * 1024
@@ -52,7 +52,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     }
 }
 
-/// `worker:` in pipeline.yaml.
+/// `worker:` in pipeline.yaml: the worker loop's prefetch, retry and idle policy, read by
+/// `WorkerLoop`.
 public struct WorkerSettings: SettingsSection, Sendable, Hashable {
     /// Messages the queue may hand the worker before it acknowledges (AMQP prefetch).
     public var prefetch: Int = 500

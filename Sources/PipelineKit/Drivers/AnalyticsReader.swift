@@ -1,7 +1,9 @@
 // The read side of a store: what the analytics endpoints ask. Served from rollups (stats,
 // trends) and from indexed keyset scans (events), so cost does not grow with the table.
 
-/// Analytics queries a store answers.
+/// The read side of a store, behind `GET /analytics/*`. Called concurrently from HTTP
+/// requests on every process that serves HTTP; each call reads rollups or an index, never a
+/// scan of all events.
 public protocol AnalyticsReader: Sendable {
     /// Totals and the `top` most frequent event names, read from the rollup tables in one snapshot.
     /// Called by `GET /analytics/stats` (with `top` 10); cost does not grow with the events table.
@@ -77,7 +79,7 @@ public struct EventQuery: Sendable, Hashable {
     public var eventName: String?
     /// Only events with this `user_id` (exact); nil means every user.
     public var userID: String?
-    /// Only events strictly before this time.
+    /// Only events whose timestamp is strictly before this time; nil means no upper bound.
     public var before: Timestamp?
     /// Continue after this cursor (the previous page's `EventPage.next`); nil starts at the
     /// newest event.
@@ -109,7 +111,8 @@ public struct StoredRow: Sendable, Hashable {
 public struct EventPage: Sendable, Hashable {
     /// At most `EventQuery.limit` rows, ordered by (timestamp DESC, id DESC).
     public var rows: [StoredRow]
-    /// Present when there may be more rows.
+    /// Cursor at the last row when more rows matched at read time (the store reads one row
+    /// past `limit`); nil on the last page.
     public var next: EventCursor?
     /// Memberwise; `next` must be nil when the store knows no row follows.
     public init(rows: [StoredRow], next: EventCursor?) {

@@ -49,7 +49,8 @@ public struct Event: Sendable {
     public var timestamp: Timestamp
     /// Session id, at most `validate.max_id_length` UTF-8 bytes; nil when absent, null or empty.
     public var sessionID: String?
-    /// When this server accepted the event.
+    /// When this server accepted the event: the arrival time of the HTTP request that carried
+    /// it (`Batch.receivedAt`), kept through the queue.
     public var receivedAt: Timestamp
 
     /// An event with parsed properties. The caller upholds the invariants above (`validate` does;

@@ -26,9 +26,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The start of the UTC hour, as `YYYY-MM-DDTHH:00:00Z`.
     public var hourString: String { String(iso8601.prefix(13)) + ":00:00Z" }
 
-    /// Start of the UTC day, in microseconds.
+    /// The first instant (00:00:00Z) of the UTC day this instant falls on; day rollup
+    /// buckets start here.
     public var dayStart: Timestamp { Timestamp(microseconds: floorDiv(microseconds, 86_400_000_000) * 86_400_000_000) }
-    /// Start of the UTC hour, in microseconds.
+    /// The first instant of the UTC hour this instant falls on; hour rollup buckets start here.
     public var hourStart: Timestamp { Timestamp(microseconds: floorDiv(microseconds, 3_600_000_000) * 3_600_000_000) }
 
     /// The proleptic Gregorian UTC calendar fields of this instant (year 0 is 1 BC).
@@ -65,7 +66,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The `iso8601` text.
     public var description: String { iso8601 }
 
-    /// The current wall-clock time.
+    /// The current wall-clock time (`Date`), rounded to the microsecond. Not monotonic: it
+    /// moves when the system clock is set.
     public static func now() -> Timestamp {
         Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
     }

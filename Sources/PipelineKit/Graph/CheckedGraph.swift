@@ -1,7 +1,8 @@
 // CheckedGraph: the stage list after compilation (configs decoded, types checked), ready to
 // build. Owns the description `check-config` prints and the build step that does I/O.
 
-/// Where a stage runs.
+/// Which path of the graph runs a stage, by its position relative to the queue and persist.
+/// `check-config` prints the raw value.
 public enum StagePlacement: String, Sendable {
     /// Run by the HTTP server, before the queue.
     case ingest
@@ -21,7 +22,7 @@ public struct CheckedStage: Sendable {
     /// The registered kind that decoded the config and builds the stage.
     public let kind: any StageKind.Type
     let config: any Sendable
-    /// Position in the `stages` list.
+    /// 0-based position in the `stages` list.
     public let index: Int
     /// 1-based line of the stage's name in the config file; 0 when unknown.
     public let line: Int
@@ -50,7 +51,7 @@ extension StageKind {
 public struct CheckedGraph: Sendable {
     /// Path of the config file it was compiled from.
     public let file: String
-    /// Directory of the config file.
+    /// Directory of the config file; the `BuildContext.baseDirectory` of every stage.
     public let directory: String
     /// `server:`, decoded and range-checked (defaults when absent).
     public let server: ServerSettings
