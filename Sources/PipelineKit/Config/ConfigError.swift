@@ -4,7 +4,7 @@
 /// One problem in a config file, placed at `file:line:column` with its YAML path;
 /// `ConfigError` carries all of them.
 public struct ConfigIssue: Sendable, Hashable, CustomStringConvertible {
-    /// What kind of problem; the raw value is the stable snake_case code printed with it.
+    /// What kind of problem; the raw value is a stable snake_case name for tests and tools.
     public enum Code: String, Sendable, Hashable {
         /// The config file does not exist or is not UTF-8 text.
         case fileUnreadable = "file_unreadable"

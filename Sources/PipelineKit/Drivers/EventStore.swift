@@ -14,8 +14,8 @@ public protocol EventStore: Sendable {
     /// I/O. A throw means nothing was committed: the worker asks `isPermanent(_:)`, then
     /// retries or dead-letters.
     func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent]
-    /// Whether the store takes writes now, as the `store` entry of `/healthz`. Should answer
-    /// within a request's time (a cheap ping) and never throw.
+    /// Whether the store takes writes now, as the `store` entry of `/healthz`. Awaited on each
+    /// health request, so it should be a cheap ping; a failure is `up: false`, with the reason.
     func health() async -> DependencyHealth
     /// True when `error` (thrown by `write`) is about the data and would recur on every retry
     /// (a value the schema cannot hold); false for outages, timeouts and anything unknown.

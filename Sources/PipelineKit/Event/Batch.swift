@@ -17,20 +17,21 @@ public struct Rejection: Sendable, Hashable, Error, CustomStringConvertible {
         self.reason = reason
     }
 
-    /// `events[INDEX].FIELD: REASON`, or `events[INDEX]: REASON` without a field: the text the
-    /// HTTP layer returns per rejected event.
+    /// `events[INDEX].FIELD: REASON`, or `events[INDEX]: REASON` without a field; for logs.
     public var description: String { field.map { "events[\(index)].\($0): \(reason)" } ?? "events[\(index)]: \(reason)" }
 }
 
 /// Items flowing through the graph, each remembering its index in the original request,
 /// plus the rejections collected so far. Invariant: `items.count == origins.count`.
 public struct Batch<Element: Sendable>: Sendable {
-    /// The items still flowing, in request order. Read-only so `origins` stays aligned with it.
+    /// The items still flowing; `origins[i]` is the request index of `items[i]`. Read-only so
+    /// the two stay aligned.
     public private(set) var items: [Element]
     /// For each item, its index in the original request.
     public private(set) var origins: [Int]
     /// Items dropped so far, each with its index in the original request (`Rejection.index`),
-    /// in the order stages rejected them. Stages append; nothing removes them.
+    /// in the order stages rejected them. A stage appends to it and keeps what earlier stages
+    /// recorded.
     public var rejections: [Rejection]
     /// When the request that carried this batch arrived.
     public var receivedAt: Timestamp
