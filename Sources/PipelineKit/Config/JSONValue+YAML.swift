@@ -4,6 +4,9 @@
 internal import Yams
 
 extension JSONValue: Decodable {
+    /// Decodes a stage config value. From YAML, keeps YAML's scalar types: plain `42` is a
+    /// number, quoted `"42"` a string, `~` null, and mappings keep their key order; an alias
+    /// reads as null. From other decoders, objects come out with keys sorted.
     public init(from decoder: any Decoder) throws {
         if let nodeDecoder = decoder as? NodeDecoder {
             self = JSONValue(yaml: nodeDecoder.node)

@@ -7,6 +7,8 @@ internal import Yams
 /// A config file read and composed, before any stage is looked at.
 public struct PipelineDocument: @unchecked Sendable {
     // @unchecked: Yams.Node holds class references (anchors) but is never mutated after load.
+    /// Path of the config file as given to `load` (or the name given to `parse`); every
+    /// `ConfigIssue` names it.
     public let file: String
     let root: Node
     /// Problems found while loading (unset variables), reported with the compiler's.

@@ -7,13 +7,14 @@ protocol SettingsSection: Decodable {
     var problems: [ConfigProblem] { get }
 }
 
-/// `server:` in pipeline.yaml.
+/// `server:` in pipeline.yaml: the HTTP listener, read when a process that serves HTTP starts.
 public struct ServerSettings: SettingsSection, Sendable, Hashable {
-    /// `HOST:PORT` to listen on.
+    /// `HOST:PORT` to listen on (`[::1]:8000` for IPv6; an empty host means `0.0.0.0`).
     public var listen: String = "127.0.0.1:8000"
     /// Largest request body accepted (bytes, after decompression); larger answers 413.
     public var maxBodyBytes: Int = 5 * 1024 * 1024
 
+    /// The defaults above, as used when `server:` is absent.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -21,6 +22,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         case maxBodyBytes = "max_body_bytes"
     }
 
+    /// Decodes `server:`; absent keys keep their defaults. Ranges are checked after decoding
+    /// (`max_body_bytes` at least 1024, `listen` a valid `HOST:PORT`), each problem at its line.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? listen
@@ -30,6 +33,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     /// The host and port of `listen`, or nil when it is not `HOST:PORT`.
     public var hostAndPort: (host: String, port: Int)? { Self.parse(listen: listen) }
 
+    /// Splits `listen` at its last colon into host and port. Brackets around an IPv6 host are
+    /// removed; an empty host means `0.0.0.0`. Nil when the port is not an integer in 0...65535.
     public static func parse(listen: String) -> (host: String, port: Int)? {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             return nil
@@ -47,7 +52,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     }
 }
 
-/// `worker:` in pipeline.yaml.
+/// `worker:` in pipeline.yaml: the worker loop's prefetch, retry and idle policy, read by
+/// `WorkerLoop`.
 public struct WorkerSettings: SettingsSection, Sendable, Hashable {
     /// Messages the queue may hand the worker before it acknowledges (AMQP prefetch).
     public var prefetch: Int = 500
@@ -55,12 +61,14 @@ public struct WorkerSettings: SettingsSection, Sendable, Hashable {
     public var maxAttempts: Int = 5
     /// First retry delay; doubles up to `maxBackoffMilliseconds`.
     public var backoffMilliseconds: Int = 100
+    /// Longest retry delay (`max_backoff_ms`); at least `backoffMilliseconds`.
     public var maxBackoffMilliseconds: Int = 5000
     /// After this long without messages the worker lets the store and queue drop their caches
     /// (SQLite page caches, remembered bucket users), so an idle daemon shrinks back after a
     /// burst. 0 keeps them.
     public var releaseMemoryAfterIdleSeconds: Int = 10
 
+    /// The defaults above, as used when `worker:` is absent.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -71,6 +79,9 @@ public struct WorkerSettings: SettingsSection, Sendable, Hashable {
         case releaseMemoryAfterIdleSeconds = "release_memory_after_idle_s"
     }
 
+    /// Decodes `worker:`; absent keys keep their defaults. Ranges are checked after decoding
+    /// (`prefetch`, `max_attempts`, `backoff_ms` at least 1; `release_memory_after_idle_s` at
+    /// least 0), each problem at its line.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         prefetch = try container.decodeIfPresent(Int.self, forKey: .prefetch) ?? prefetch

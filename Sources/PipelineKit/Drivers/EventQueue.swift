@@ -23,8 +23,11 @@ public protocol EventQueue: Sendable {
 }
 
 extension EventQueue {
+    /// Default: nothing to close.
     public func shutdown() async {}
+    /// Default: nothing to release.
     public func releaseMemory() async {}
+    /// Default: one worker loop.
     public var consumers: Int { 1 }
 }
 
@@ -32,9 +35,11 @@ extension EventQueue {
 public struct Delivery: Sendable {
     /// Driver-specific position used to acknowledge (a row id, an AMQP delivery tag).
     public var tag: UInt64
+    /// The encoded batch (`QueueMessage.encode`), byte for byte as published.
     public var body: [UInt8]
     /// True when the queue has delivered this message before (a worker died holding it).
     public var redelivered: Bool
+    /// Memberwise; queue drivers build these in `QueueConsumer.next(maxWait:)`.
     public init(tag: UInt64, body: [UInt8], redelivered: Bool) {
         self.tag = tag
         self.body = body
@@ -56,11 +61,16 @@ public protocol QueueConsumer: Sendable {
     func close() async
 }
 
-/// Health of one dependency, for `/healthz`.
+/// Health of one dependency, one entry of `GET /healthz` (200 when every entry is up, 503
+/// otherwise). Drivers return it from `health()`, which the endpoint awaits on each request.
 public struct DependencyHealth: Sendable, Hashable {
+    /// Key of the entry in the `/healthz` body: `queue` or `store` for the built-in drivers.
     public var name: String
+    /// False turns `/healthz` into 503 with `status` `degraded` and names this dependency.
     public var up: Bool
+    /// Text for operators (endpoint, last error); nil when there is nothing to add.
     public var detail: String?
+    /// Memberwise; `detail` defaults to nil.
     public init(name: String, up: Bool, detail: String? = nil) {
         self.name = name
         self.up = up

@@ -7,7 +7,15 @@
 /// the rest), call `inTransaction` with exactly the newly inserted ones, apply the rollup
 /// deltas it returns, commit. Throwing means nothing was committed.
 public protocol EventStore: Sendable {
+    /// Stores `events` and their rollups atomically, under the contract above, and returns the
+    /// newly inserted events in input order. Called by the worker path, one call per group of
+    /// deliveries; with `EventQueue.consumers` above 1, calls from different worker loops run
+    /// concurrently. `inTransaction` runs the in-transaction stages (`aggregate`) and does no
+    /// I/O. A throw means nothing was committed: the worker asks `isPermanent(_:)`, then
+    /// retries or dead-letters.
     func write(_ events: [Event], inTransaction: @escaping @Sendable ([StoredEvent]) throws -> [RollupDelta]) async throws -> [StoredEvent]
+    /// Whether the store takes writes now, as the `store` entry of `/healthz`. Awaited on each
+    /// health request, so it should be a cheap ping; a failure is `up: false`, with the reason.
     func health() async -> DependencyHealth
     /// True when `error` (thrown by `write`) is about the data and would recur on every retry
     /// (a value the schema cannot hold); false for outages, timeouts and anything unknown.
@@ -25,24 +33,34 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// Default: every error is transient, so the worker retries it.
     public func isPermanent(_ error: any Error) -> Bool { false }
+    /// Default: nothing to release.
     public func releaseMemory() async {}
 }
 
 /// Rollup changes for newly inserted events, computed by `aggregate` and applied by the store.
 public struct RollupDelta: Sendable, Hashable {
+    /// Width of a rollup bucket; each has its own rollup table. Buckets start on UTC hour or day
+    /// boundaries (`Timestamp.hourStart`, `dayStart`).
     public enum Interval: String, Sendable, Hashable, CaseIterable {
+        /// One hour, 3600 s.
         case hour
+        /// One UTC day, 86400 s.
         case day
     }
 
     /// One bucket of one event name: how many events, and which users sent them.
     public struct Bucket: Sendable, Hashable {
+        /// First instant of the bucket, aligned to its interval.
         public var start: Timestamp
+        /// The event name counted; the empty string is the bucket of all events.
         public var eventName: String
+        /// Newly inserted events of this name in the bucket, in this batch. At least 1.
         public var events: Int
         /// Each user once, in the order the batch first had them in this bucket.
         public var users: [String]
+        /// Memberwise; `aggregate` builds these.
         public init(start: Timestamp, eventName: String, events: Int, users: [String]) {
             self.start = start
             self.eventName = eventName
@@ -58,6 +76,7 @@ public struct RollupDelta: Sendable, Hashable {
     /// Users seen in this batch, with the first and last timestamp of their events in it.
     public var users: [String: ClosedRange<Timestamp>]
 
+    /// An empty delta by default; `aggregate` fills it for one batch.
     public init(buckets: [Interval: [Bucket]] = [:], totalEvents: Int = 0, users: [String: ClosedRange<Timestamp>] = [:]) {
         self.buckets = buckets
         self.totalEvents = totalEvents

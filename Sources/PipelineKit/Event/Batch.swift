@@ -10,25 +10,34 @@ public struct Rejection: Sendable, Hashable, Error, CustomStringConvertible {
     /// What rule was broken and what is expected.
     public var reason: String
 
+    /// Memberwise; `index` must be the item's `Batch.origins` entry, not its current position.
     public init(index: Int, field: String?, reason: String) {
         self.index = index
         self.field = field
         self.reason = reason
     }
 
+    /// `events[INDEX].FIELD: REASON`, or `events[INDEX]: REASON` without a field; for logs.
     public var description: String { field.map { "events[\(index)].\($0): \(reason)" } ?? "events[\(index)]: \(reason)" }
 }
 
 /// Items flowing through the graph, each remembering its index in the original request,
 /// plus the rejections collected so far. Invariant: `items.count == origins.count`.
 public struct Batch<Element: Sendable>: Sendable {
+    /// The items still flowing; `origins[i]` is the request index of `items[i]`. Read-only so
+    /// the two stay aligned.
     public private(set) var items: [Element]
     /// For each item, its index in the original request.
     public private(set) var origins: [Int]
+    /// Items dropped so far, each with its index in the original request (`Rejection.index`),
+    /// in the order stages rejected them. A stage appends to it and keeps what earlier stages
+    /// recorded.
     public var rejections: [Rejection]
     /// When the request that carried this batch arrived.
     public var receivedAt: Timestamp
 
+    /// A batch of the request's items, origins `0..<items.count` and no rejections; what the HTTP
+    /// layer builds from a decoded request.
     public init(_ items: [Element], receivedAt: Timestamp = .now()) {
         self.items = items
         self.origins = Array(items.indices)
@@ -36,6 +45,8 @@ public struct Batch<Element: Sendable>: Sendable {
         self.receivedAt = receivedAt
     }
 
+    /// A batch with explicit origins, for stages that drop, split or merge items. Traps unless
+    /// `items.count == origins.count`.
     public init(items: [Element], origins: [Int], rejections: [Rejection], receivedAt: Timestamp) {
         precondition(items.count == origins.count, "Batch items and origins must line up")
         self.items = items
@@ -44,7 +55,9 @@ public struct Batch<Element: Sendable>: Sendable {
         self.receivedAt = receivedAt
     }
 
+    /// Items still flowing; rejected ones are not counted.
     public var count: Int { items.count }
+    /// True when no item is left (every item rejected, or none sent).
     public var isEmpty: Bool { items.isEmpty }
 
     /// Transforms each item; an item whose transform fails is dropped and its failure recorded
@@ -83,8 +96,11 @@ public struct Batch<Element: Sendable>: Sendable {
 
 /// An item-level failure inside a stage, before it is tied to the item's index.
 public struct ItemFailure: Error, Sendable, Hashable {
+    /// The offending field (`timestamp`, `properties.cart`), or nil when the item as a whole is wrong.
     public var field: String?
+    /// What rule was broken and what is expected, in a sentence for the API client.
     public var reason: String
+    /// A failure of `field` (nil for the whole item) because of `reason`.
     public init(field: String?, _ reason: String) {
         self.field = field
         self.reason = reason

@@ -5,6 +5,7 @@
 /// object's fields under SmolHog's own names (`event_id`, `event_name`, `user_id`,
 /// `properties`, `timestamp`, `session_id`). Nothing about it is guaranteed yet.
 public struct RawEvent: Sendable, Hashable {
+    /// The decoded object's members, keyed by SmolHog's field names; any JSON values.
     public var fields: JSONObject
     /// `properties` when the wire decoder kept the object as checked text (then it is not in
     /// `fields`); `validate` passes it on without building a tree.
@@ -33,15 +34,27 @@ public struct Event: Sendable {
         case json(String, keys: PropertyKeySketch?)
     }
 
+    /// Client-chosen unique id, 1 to `validate.max_id_length` UTF-8 bytes. The store keeps the
+    /// first event with an id and skips later ones, so a client may resend safely.
     public var eventID: String
+    /// What happened (`signup`), 1 to `validate.max_event_name_length` UTF-8 bytes; compared
+    /// exactly, case-sensitive.
     public var eventName: String
+    /// Who did it, 1 to `validate.max_id_length` UTF-8 bytes; distinct values are what the
+    /// rollups count as users.
     public var userID: String
     var propertiesStorage: PropertiesStorage
+    /// When it happened, as the client says (UTC, microsecond precision), at most
+    /// `validate.max_future_seconds` ahead of `receivedAt`. Rollup buckets use this time.
     public var timestamp: Timestamp
+    /// Session id, at most `validate.max_id_length` UTF-8 bytes; nil when absent, null or empty.
     public var sessionID: String?
-    /// When this server accepted the event.
+    /// When this server accepted the event: the arrival time of the HTTP request that carried
+    /// it (`Batch.receivedAt`), kept through the queue.
     public var receivedAt: Timestamp
 
+    /// An event with parsed properties. The caller upholds the invariants above (`validate` does;
+    /// a test or a source that builds events must too).
     public init(
         eventID: String, eventName: String, userID: String, properties: JSONObject = [:], timestamp: Timestamp,
         sessionID: String? = nil, receivedAt: Timestamp
@@ -123,11 +136,13 @@ public struct Event: Sendable {
 /// Equal when every field is, properties compared as objects (text and parsed forms of the
 /// same object are the same event).
 extension Event: Hashable {
+    /// Field-by-field equality; parses text properties, so it costs a parse of each side.
     public static func == (lhs: Event, rhs: Event) -> Bool {
         lhs.eventID == rhs.eventID && lhs.eventName == rhs.eventName && lhs.userID == rhs.userID && lhs.timestamp == rhs.timestamp
             && lhs.sessionID == rhs.sessionID && lhs.receivedAt == rhs.receivedAt && lhs.properties == rhs.properties
     }
 
+    /// Hashes every field, properties as an object (consistent with `==`; parses text properties).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(eventID)
         hasher.combine(eventName)
@@ -142,6 +157,8 @@ extension Event: Hashable {
 /// An event the store has just inserted for the first time (duplicates by `event_id` never
 /// become a `StoredEvent`), so rollups that count these count each event once.
 public struct StoredEvent: Sendable, Hashable {
+    /// The inserted event, as stored.
     public var event: Event
+    /// Wraps an event the store has just inserted; only stores create these.
     public init(_ event: Event) { self.event = event }
 }

@@ -9,11 +9,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Microseconds since 1970-01-01T00:00:00Z.
     public var microseconds: Int64
 
+    /// The instant `microseconds` after the Unix epoch (negative: before it).
     public init(microseconds: Int64) { self.microseconds = microseconds }
+    /// The instant `secondsSinceEpoch` seconds after the Unix epoch, rounded to the nearest
+    /// microsecond. A `Double` keeps whole microseconds exactly only within about ±285 years of 1970.
     public init(secondsSinceEpoch: Double) { self.microseconds = Int64((secondsSinceEpoch * 1_000_000).rounded()) }
 
+    /// Earlier instants sort first; integer comparison, no rounding.
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
+    /// Seconds since the Unix epoch, with the microseconds as the fraction.
     public var secondsSinceEpoch: Double { Double(microseconds) / 1_000_000 }
 
     /// The UTC day this instant falls on, as `YYYY-MM-DD`.
@@ -21,16 +26,20 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The start of the UTC hour, as `YYYY-MM-DDTHH:00:00Z`.
     public var hourString: String { String(iso8601.prefix(13)) + ":00:00Z" }
 
-    /// Start of the UTC day, in microseconds.
+    /// The first instant (00:00:00Z) of the UTC day this instant falls on; day rollup
+    /// buckets start here.
     public var dayStart: Timestamp { Timestamp(microseconds: floorDiv(microseconds, 86_400_000_000) * 86_400_000_000) }
-    /// Start of the UTC hour, in microseconds.
+    /// The first instant of the UTC hour this instant falls on; hour rollup buckets start here.
     public var hourStart: Timestamp { Timestamp(microseconds: floorDiv(microseconds, 3_600_000_000) * 3_600_000_000) }
 
     /// The proleptic Gregorian UTC calendar fields of this instant (year 0 is 1 BC).
     public struct UTCFields: Sendable, Equatable {
+        /// Year (may be 0 or negative), month 1...12, day 1...31, hour 0...23, minute and second
+        /// 0...59, microsecond 0...999_999.
         public var year, month, day, hour, minute, second, microsecond: Int64
     }
 
+    /// This instant split into UTC calendar fields. Integer arithmetic only, no Foundation calendar.
     public var utcFields: UTCFields {
         let totalSeconds = floorDiv(microseconds, 1_000_000)
         let days = floorDiv(totalSeconds, 86_400)
@@ -54,9 +63,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text + "Z"
     }
 
+    /// The `iso8601` text.
     public var description: String { iso8601 }
 
-    /// The current wall-clock time.
+    /// The current wall-clock time (`Date`), rounded to the microsecond. Not monotonic: it
+    /// moves when the system clock is set.
     public static func now() -> Timestamp {
         Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
     }

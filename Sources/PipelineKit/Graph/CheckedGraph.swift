@@ -1,7 +1,8 @@
 // CheckedGraph: the stage list after compilation (configs decoded, types checked), ready to
 // build. Owns the description `check-config` prints and the build step that does I/O.
 
-/// Where a stage runs.
+/// Which path of the graph runs a stage, by its position relative to the queue and persist.
+/// `check-config` prints the raw value.
 public enum StagePlacement: String, Sendable {
     /// Run by the HTTP server, before the queue.
     case ingest
@@ -15,12 +16,17 @@ public enum StagePlacement: String, Sendable {
 
 /// One stage of a checked graph: its kind, decoded config, and where it came from.
 public struct CheckedStage: Sendable {
+    /// The stage kind's name as written in the `stages` list (`validate`, `persist`); log
+    /// metadata and error messages use it.
     public let name: String
+    /// The registered kind that decoded the config and builds the stage.
     public let kind: any StageKind.Type
     let config: any Sendable
-    /// Position in the `stages` list.
+    /// 0-based position in the `stages` list.
     public let index: Int
+    /// 1-based line of the stage's name in the config file; 0 when unknown.
     public let line: Int
+    /// 1-based column of the stage's name; 0 when unknown.
     public let column: Int
 
     /// The decoded config, when this stage is of kind `K`.
@@ -28,7 +34,9 @@ public struct CheckedStage: Sendable {
         kind == self.kind ? config as? K.Config : nil
     }
 
+    /// Element type of the batches the stage takes (`Kind.Built.Input`).
     public var inputType: any Any.Type { kind.inputType }
+    /// Element type of the batches the stage returns (`Kind.Built.Output`).
     public var outputType: any Any.Type { kind.outputType }
     var isQueue: Bool { kind.builtType is any QueueStage.Type }
     var isStore: Bool { kind.builtType is any StoreStage.Type }
@@ -41,11 +49,16 @@ extension StageKind {
 
 /// A graph whose configs and types are checked; nothing is connected yet.
 public struct CheckedGraph: Sendable {
+    /// Path of the config file it was compiled from.
     public let file: String
-    /// Directory of the config file.
+    /// Directory of the config file; the `BuildContext.baseDirectory` of every stage.
     public let directory: String
+    /// `server:`, decoded and range-checked (defaults when absent).
     public let server: ServerSettings
+    /// `worker:`, decoded and range-checked (defaults when absent).
     public let worker: WorkerSettings
+    /// The stages in list order. Invariant: exactly one queue, a persist after it, only
+    /// in-transaction stages after persist, and each input type the previous output type.
     public let stages: [CheckedStage]
 
     /// The store driver `persist` names, for `smolhogd migrate`.
@@ -54,6 +67,8 @@ public struct CheckedGraph: Sendable {
     var queueIndex: Int { stages.firstIndex(where: \.isQueue) ?? stages.count }
     var storeIndex: Int { stages.firstIndex(where: \.isStore) ?? stages.count }
 
+    /// Which path runs `stage`: by its index relative to the queue and persist. `stage` must
+    /// belong to this graph.
     public func placement(of stage: CheckedStage) -> StagePlacement {
         if stage.index == stages[queueIndex].index { return .queue }
         if stage.index < stages[queueIndex].index { return .ingest }
@@ -126,6 +141,7 @@ private func buildStage<K: StageKind>(_ kind: K.Type, config: any Sendable, cont
 
 /// An internal inconsistency while building (a checked graph that does not build as checked).
 public struct GraphBuildError: Error, Sendable, CustomStringConvertible {
+    /// What was inconsistent, naming the stage.
     public var description: String
     init(_ description: String) { self.description = description }
 }

@@ -10,6 +10,9 @@ public enum GraphCompiler {
     /// What the HTTP layer hands the first stage.
     public static let entryType: any Any.Type = RawEvent.self
 
+    /// Decodes every stage config (strictly), runs each kind's `check`, and checks the chain's
+    /// types and the queue and persist placement. No I/O. Throws one `ConfigError` holding every
+    /// issue found, the document's own (unset variables) included; returns only when there are none.
     public static func compile(_ document: PipelineDocument, plugins: Plugins) throws(ConfigError) -> CheckedGraph {
         let registry = plugins.stages
         let userInfo: [CodingUserInfoKey: Any] = [.driverRegistry: plugins.drivers]

@@ -5,11 +5,13 @@ public import ServiceLifecycle
 
 /// Which stage kinds are the queue and the store; the compiler finds them by these types.
 public protocol QueueStage: Stage where Input == Event, Output == Event {
+    /// The queue this stage publishes to; the worker consumes from the same one.
     var queue: any EventQueue { get }
 }
 
 /// The persist stage: its `store` runs the in-transaction stages between insert and commit.
 public protocol StoreStage: Stage where Input == Event, Output == StoredEvent {
+    /// The store this stage writes to, in one transaction per batch.
     var store: any EventStore { get }
 }
 
@@ -42,6 +44,10 @@ struct SyncErasedStage: Sendable {
 public struct IngestPath: Sendable {
     let stages: [ErasedStage]
 
+    /// Runs each ingest stage in order. Called by the HTTP ingest route, once per request,
+    /// concurrently across requests. Returns the accepted events with every rejection (original
+    /// indices). A `PipelineError` is a batch-level failure the HTTP layer maps to 413 or 503;
+    /// any throw means the queue has taken none of the events.
     public func run(_ batch: Batch<RawEvent>) async throws -> Batch<Event> {
         var current: any Sendable = batch
         for stage in stages { current = try await stage.run(current) }
@@ -100,16 +106,23 @@ public struct WorkerPath: Sendable {
 /// A built stage that needs long-running work (a connection pool's run loop, a broker
 /// connection's thread); the daemon runs these services in its ServiceGroup, before the rest.
 public protocol StageServices {
+    /// Services to run for the life of the process; empty when the stage needs none.
     var services: [any Service] { get }
 }
 
 /// A built graph: the queue shared by both paths, and the paths this process's role runs.
 public struct PipelineRuntime: Sendable {
+    /// The queue stage's queue, built in every role.
     public let queue: any EventQueue
+    /// The persist stage's store, built in every role (ingest nodes serve analytics reads from it).
     public let store: (any EventStore)?
+    /// The store's reader when the persist stage serves analytics (`AnalyticsSource`).
     public let analytics: (any AnalyticsReader)?
+    /// The ingest path; nil when the role does not run it (`ProcessRole.runsIngest`).
     public let ingest: IngestPath?
+    /// The worker path; nil when the role does not run it (`ProcessRole.runsWorker`).
     public let worker: WorkerPath?
+    /// `worker:` settings, for the `WorkerLoop`.
     public let settings: WorkerSettings
     /// Services the built stages need running (see `StageServices`).
     public let services: [any Service]

@@ -24,6 +24,7 @@ public struct WorkerLoop: Service {
     let settings: WorkerSettings
     let logger: Logger
 
+    /// A loop over `queue` that stores through `path`. Starts nothing; `run()` does.
     public init(queue: any EventQueue, path: WorkerPath, settings: WorkerSettings, logger: Logger) {
         self.queue = queue
         self.path = path
@@ -31,6 +32,9 @@ public struct WorkerLoop: Service {
         self.logger = logger
     }
 
+    /// Runs `queue.consumers` consumer loops (at least one) until graceful shutdown or
+    /// cancellation. Queue and store failures are logged and retried with backoff; they never
+    /// end a loop. Called once, by the `ServiceGroup`.
     public func run() async throws {
         // Loops share nothing but the store; the queue hands each different messages.
         try await withThrowingTaskGroup(of: Void.self) { group in

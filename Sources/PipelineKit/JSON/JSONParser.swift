@@ -5,10 +5,15 @@
 
 /// Why a body is not JSON, and where: the byte offset and the 1-based line and column.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong and what was expected (`unterminated string`, `nesting deeper than 64 levels`).
     public var reason: String
+    /// 0-based byte offset in the input where the error was found.
     public var offset: Int
+    /// 1-based line of `offset`.
     public var line: Int
+    /// 1-based column of `offset`, counted in Unicode scalars (not bytes).
     public var column: Int
+    /// `REASON at line L, column C (byte OFFSET)`, for error responses and logs.
     public var description: String { "\(reason) at line \(line), column \(column) (byte \(offset))" }
 }
 
@@ -16,15 +21,19 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct JSONParserLimits: Sendable {
     /// Deepest nesting accepted; deeper input is an error, not a stack overflow.
     public var maxDepth: Int
+    /// Limits for one parse; `maxDepth` counts arrays and objects, 64 by default.
     public init(maxDepth: Int = 64) { self.maxDepth = maxDepth }
 }
 
+/// RFC 8259 JSON parsing from UTF-8 bytes into `JSONValue`, with error positions. Cost: one
+/// pass over the input; no Foundation.
 public enum JSONParser {
     /// Parses one JSON document; trailing non-space bytes are an error.
     public static func parse(_ bytes: some Collection<UInt8>, limits: JSONParserLimits = .init()) throws(JSONParseError) -> JSONValue {
         try document(bytes, limits: limits) { reader throws(ByteReader.Failure) in try reader.parseValue(depth: 0) }
     }
 
+    /// Parses one JSON document from a string's UTF-8; as `parse(_:limits:)` on bytes.
     public static func parse(_ text: String, limits: JSONParserLimits = .init()) throws(JSONParseError) -> JSONValue {
         var text = text
         let result = text.withUTF8 { buffer in

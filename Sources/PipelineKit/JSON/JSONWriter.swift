@@ -82,7 +82,8 @@ package struct JSONWriter: Sendable {
 }
 
 extension JSONValue {
-    /// The value as compact JSON text.
+    /// The value as compact JSON text: no whitespace, keys in member order, non-ASCII as
+    /// UTF-8. Cost: one pass over the value.
     public var jsonText: String {
         var writer = JSONWriter()
         writer.write(self)
@@ -91,5 +92,6 @@ extension JSONValue {
 }
 
 extension JSONObject {
+    /// The object as compact JSON text, keys in member order.
     public var jsonText: String { JSONValue.object(self).jsonText }
 }

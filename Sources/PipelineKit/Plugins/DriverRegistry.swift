@@ -4,9 +4,12 @@
 
 /// Maps names in pipeline.yaml to queue and store drivers.
 public struct DriverRegistry: Sendable {
+    /// Queue drivers by `QueueDriver.name`; each name once.
     public private(set) var queues: [String: any QueueDriver.Type] = [:]
+    /// Store drivers by `StoreDriver.name`; each name once.
     public private(set) var stores: [String: any StoreDriver.Type] = [:]
 
+    /// An empty registry.
     public init() {}
 
     /// Adds a queue driver. Throws when another queue driver already has its name.
@@ -25,6 +28,8 @@ public struct DriverRegistry: Sendable {
         stores[driver.name] = driver
     }
 
+    /// The queue driver names, sorted; the "expected one of" list of config errors.
     public var queueNames: [String] { queues.keys.sorted() }
+    /// The store driver names, sorted; the "expected one of" list of config errors.
     public var storeNames: [String] { stores.keys.sorted() }
 }

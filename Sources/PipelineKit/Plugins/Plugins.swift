@@ -8,9 +8,12 @@
 /// await SmolHogServer.main(plugins: try Plugins.builtIn.adding(stages: [PlanLookupStageKind.self]))
 /// ```
 public struct Plugins: Sendable {
+    /// Stage kinds by their name under `stages:`.
     public var stages: StageRegistry
+    /// Queue and store drivers by their name under `- queue:` and `- persist:`.
     public var drivers: DriverRegistry
 
+    /// Plugins made of these registries; empty ones by default.
     public init(stages: StageRegistry = StageRegistry(), drivers: DriverRegistry = DriverRegistry()) {
         self.stages = stages
         self.drivers = drivers

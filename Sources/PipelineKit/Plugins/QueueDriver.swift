@@ -13,6 +13,7 @@
 /// The queue it returns must keep `EventQueue`'s contract: `publish` returns only when the
 /// events survive a crash.
 public protocol QueueDriver: Sendable {
+    /// The driver's config, decoded strictly from the value under its name.
     associatedtype Config: Decodable & Sendable
     /// The key under `queue:` in pipeline.yaml (snake_case).
     static var name: String { get }
@@ -25,6 +26,7 @@ public protocol QueueDriver: Sendable {
 }
 
 extension QueueDriver {
+    /// Default: no problems beyond what decoding finds.
     public static func check(_ config: Config) -> [ConfigProblem] { [] }
 }
 
@@ -34,6 +36,9 @@ public struct QueueDriverChoice: Decodable, Sendable {
     public let driver: any QueueDriver.Type
     let config: any Sendable
 
+    /// Decodes `{NAME: {config}}`: exactly one key, naming a registered queue driver, whose
+    /// config is decoded strictly. Needs the registry in the decoder's `userInfo` (the graph
+    /// compiler puts it there); an unknown name is an error with a "did you mean".
     public init(from decoder: any Decoder) throws {
         (driver, config) = try decodeDriverChoice(from: decoder, role: "queue") { registry, name in
             registry.queues[name]

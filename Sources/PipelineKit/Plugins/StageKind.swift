@@ -13,7 +13,9 @@
 /// ```
 /// The config is decoded strictly: an unknown key is an error pointing at its line.
 public protocol StageKind: Sendable {
+    /// The stage's config, decoded strictly from the YAML value under its name.
     associatedtype Config: Decodable & Sendable
+    /// The running stage `build` returns.
     associatedtype Built: Stage
     /// The key under `stages:` in pipeline.yaml (snake_case).
     static var name: String { get }
@@ -26,7 +28,9 @@ public protocol StageKind: Sendable {
 }
 
 extension StageKind {
+    /// Default: nil, so the stage needs a value in the YAML.
     public static var defaultConfig: Config? { nil }
+    /// Default: no problems beyond what decoding finds.
     public static func check(_ config: Config) -> [ConfigProblem] { [] }
     static var inputType: any Any.Type { Built.Input.self }
     static var outputType: any Any.Type { Built.Output.self }
@@ -36,7 +40,9 @@ extension StageKind {
 public struct ConfigProblem: Sendable, Hashable {
     /// Path of keys below the stage's node (`["max_batch"]`), to point at the right line.
     public var path: [String]
+    /// What is wrong and what is expected, for the config report (`must be at least 1, got 0`).
     public var message: String
+    /// A problem at `path` below the stage's node (empty: the node itself).
     public init(path: [String] = [], _ message: String) {
         self.path = path
         self.message = message

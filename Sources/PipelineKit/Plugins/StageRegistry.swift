@@ -3,8 +3,10 @@
 
 /// Maps names in pipeline.yaml to stage kinds.
 public struct StageRegistry: Sendable {
+    /// Kinds by `StageKind.name`; each name once.
     public private(set) var kinds: [String: any StageKind.Type] = [:]
 
+    /// An empty registry.
     public init() {}
 
     /// A registry holding `kinds`; throws on a duplicate name.
@@ -20,7 +22,9 @@ public struct StageRegistry: Sendable {
         kinds[kind.name] = kind
     }
 
+    /// The registered names, sorted; the "expected one of" list of config errors.
     public var names: [String] { kinds.keys.sorted() }
+    /// The kind registered under `name`, or nil.
     public subscript(name: String) -> (any StageKind.Type)? { kinds[name] }
 }
 
@@ -28,8 +32,12 @@ public struct StageRegistry: Sendable {
 public struct RegistryError: Error, Sendable, CustomStringConvertible {
     /// "stage kind", "queue driver", "store driver".
     public var plugin: String
+    /// The name both plugins claim.
     public var name: String
+    /// Type name of the plugin registered first.
     public var existing: String
+    /// Type name of the plugin whose registration failed.
     public var new: String
+    /// `PLUGIN name 'NAME' is registered twice (EXISTING and NEW)`.
     public var description: String { "\(plugin) name '\(name)' is registered twice (\(existing) and \(new))" }
 }

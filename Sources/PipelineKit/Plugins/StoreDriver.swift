@@ -17,6 +17,7 @@ public typealias AnalyticsStore = EventStore & AnalyticsReader
 /// that (persons, projects, an outbox) comes as capability protocols a store adopts, each
 /// with its in-memory twin (`MemoryStore`) and its part of the conformance suite.
 public protocol StoreDriver: Sendable {
+    /// The driver's config, decoded strictly from the value under its name.
     associatedtype Config: Decodable & Sendable
     /// The key under `persist:` in pipeline.yaml (snake_case).
     static var name: String { get }
@@ -33,6 +34,7 @@ public protocol StoreDriver: Sendable {
 }
 
 extension StoreDriver {
+    /// Default: no problems beyond what decoding finds.
     public static func check(_ config: Config) -> [ConfigProblem] { [] }
     /// A store that holds whatever the string policy lets through.
     public static func limits(_ config: Config) -> StoreLimits { .none }
@@ -49,6 +51,9 @@ public struct StoreDriverChoice: Decodable, Sendable {
     public let driver: any StoreDriver.Type
     let config: any Sendable
 
+    /// Decodes `{NAME: {config}}`: exactly one key, naming a registered store driver, whose
+    /// config is decoded strictly. Needs the registry in the decoder's `userInfo` (the graph
+    /// compiler puts it there); an unknown name is an error with a "did you mean".
     public init(from decoder: any Decoder) throws {
         (driver, config) = try decodeDriverChoice(from: decoder, role: "store") { registry, name in
             registry.stores[name]

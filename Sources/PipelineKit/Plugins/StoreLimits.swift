@@ -15,6 +15,7 @@ public struct StoreLimits: Sendable, Hashable {
     /// Earliest and latest event timestamp the store can hold; nil: any `Timestamp`.
     public var timestamps: ClosedRange<Timestamp>?
 
+    /// Limits as given; nil leaves that value unlimited.
     public init(maxIDBytes: Int? = nil, maxEventNameBytes: Int? = nil, timestamps: ClosedRange<Timestamp>? = nil) {
         self.maxIDBytes = maxIDBytes
         self.maxEventNameBytes = maxEventNameBytes
