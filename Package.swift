@@ -62,6 +62,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         .target(
             name: "SmolHogServer",
             dependencies: [
@@ -76,7 +77,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["VersionStamp"]
         ),
         .executableTarget(
             name: "smolhogd",

@@ -11,6 +11,7 @@ struct SmolHogd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smolhogd",
         abstract: "SmolHog: a self-hosted product-analytics pipeline.",
+        version: SmolHogVersion.description,
         subcommands: [ServeCommand.self, WorkerCommand.self, CheckConfigCommand.self, MigrateCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
