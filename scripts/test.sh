@@ -8,7 +8,7 @@ started=$(date +%s)
 scripts/install-deps.sh test
 
 echo "== swift format lint --strict"
-swift format lint --strict -r Sources Tests Examples $(ls -d bench 2>/dev/null) Package.swift
+swift format lint --strict -r Sources Tests Examples Plugins $(ls -d bench 2>/dev/null) Package.swift
 python3 scripts/check-public-docs.py
 
 echo "== build (debug, with tests)"

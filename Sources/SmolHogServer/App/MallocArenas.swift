@@ -10,7 +10,7 @@ enum MallocArenas {
     /// Why: with many arenas a burst spreads its short-lived buffers over all of them, and a
     /// few small objects that outlive it pin pages in each, which `malloc_trim` cannot return.
     /// After the bench's embedded load the daemon stayed at 79–89 MB idle with the default,
-    /// 53–55 MB with two, at the same throughput (README "Performance"). An operator's own
+    /// 53–55 MB with two, at the same throughput (docs/performance.md). An operator's own
     /// `GLIBC_TUNABLES=glibc.malloc.arena_max=…` wins.
     static let count: Int32 = 2
 

@@ -4,7 +4,7 @@
 // every run (a lateral join per name). Owns only that read; it touches nothing but `events`.
 //
 // Why: every insert took its timestamp's position in the (timestamp, id) index as well; without
-// it the split deployment stores about an eighth more events per second (README, Performance).
+// it the split deployment stores about an eighth more events per second (docs/performance.md).
 
 import PipelineKit
 internal import PostgresNIO

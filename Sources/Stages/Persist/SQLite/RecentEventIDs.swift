@@ -7,8 +7,8 @@
 // Why: the recent tier was a WITHOUT ROWID table of random ids, and inserting into it was the
 // writer's most expensive step: a B-tree seek comparing 36-byte keys per event, every page of
 // the tier rewritten into the WAL by every write (a build that skipped it drained 1.4 times
-// the events per second). A move now sorts the recent ids instead, once per 100,000; with the
-// tiers keyed by hash (migration 011) the worker alone went from 103–108k to 116–119k events/s.
+// the events per second). A move now sorts the recent ids instead, once per 100,000
+// (docs/performance.md has the figures, by commit).
 //
 // Invariant: once built, the map holds every event after the watermark, keyed by the
 // EventIDHash of its id (two ids may share a hash: the map keeps one row, and the caller
