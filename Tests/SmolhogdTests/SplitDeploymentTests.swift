@@ -15,7 +15,7 @@ struct SplitDeploymentTests {
         let dir = try temporaryDirectory()
         let queue = "e2e-" + UUID().uuidString.prefix(8)
         let database = try await ServiceHarness.freshDatabase()
-        let config = try ServiceHarness.writeSplitConfig(
+        let config = try await ServiceHarness.writeSplitConfig(
             in: dir, queue: queue, database: database, maxEventNameLength: maxEventNameLength, prefetch: prefetch)
         return Deployment(dir: dir, config: config, queue: queue, database: database)
     }
@@ -100,7 +100,7 @@ struct SplitDeploymentTests {
         let first = try await Self.worker(deployment)
         let started = try await waitFor(timeout: .seconds(60)) { (try await ingest.stats()["total_events"] as? Int ?? 0) > 0 }
         #expect(started)
-        first.kill(SIGKILL)
+        await first.stop(SIGKILL)
         let partial = try await ingest.stats()["total_events"] as? Int ?? 0
         #expect(partial < 15_000, "the worker finished before it could be killed; the test proves nothing")
         let second = try await Self.worker(deployment)
@@ -169,8 +169,7 @@ struct SplitDeploymentTests {
         await ingest.post(range: 0..<500, prefix: "g", into: recorder)
         let worker = try await Self.worker(deployment)
         try await Self.expectStoredExactly(recorder, via: ingest)
-        worker.kill(SIGTERM)
-        #expect(worker.process.terminationStatus == 0)
+        #expect(await worker.stop(SIGTERM) == 0)
         #expect(try await ServiceHarness.queueDepth(deployment.queue) == 0)
     }
 }
