@@ -51,11 +51,11 @@ enum ServiceHarness {
 
     /// A split deployment's config: RabbitMQ queue `queue`, PostgreSQL database `database`.
     static func writeSplitConfig(
-        in dir: String, queue: String, database: String, maxEventNameLength: Int = 200, prefetch: Int = 50
+        in dir: String, queue: String, database: String, maxEventNameLength: Int = 200, prefetch: Int = 50, maxAttempts: Int = 3
     ) async throws -> String {
         let config = """
             server: {listen: "127.0.0.1:0"}
-            worker: {prefetch: \(prefetch), max_attempts: 3, backoff_ms: 50, max_backoff_ms: 1000}
+            worker: {prefetch: \(prefetch), max_attempts: \(maxAttempts), backoff_ms: 50, max_backoff_ms: 1000}
             stages:
               - validate: {max_batch: 500, max_event_name_length: \(maxEventNameLength)}
               - queue: {rabbitmq: {url: "${SMOLHOG_TEST_RABBITMQ_URL}", queue: "\(queue)", confirm_timeout_ms: 3000, connect_timeout_ms: 1000}}

@@ -97,7 +97,7 @@ public struct WorkerLoop: Service {
             }
         }
         guard !decoded.isEmpty else { return }
-        if try await storeWithRetry(decoded, permanentFailures: decoded.count > 1 ? 1 : settings.maxAttempts) == nil {
+        if decoded.count > 1, try await storeWithRetry(decoded, permanentFailures: 1) == nil {
             try await consumer.ack(decoded.map(\.delivery))
             return
         }
