@@ -111,6 +111,62 @@ import Testing
         #expect(top == acceptedPerName)
     }
 
+    /// SIGTERM while the worker is storing a large backlog: serve finishes the groups in hand,
+    /// exits 0, and after a restart every event is stored exactly once.
+    @Test func SIGTERMWhileABacklogIsBeingStoredExitsZeroAndLosesOrDoublesNothing() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + "/pipeline.yaml"
+        try """
+        server: {listen: "127.0.0.1:0"}
+        worker: {prefetch: 2}
+        stages:
+          - validate: {max_batch: 1000}
+          - queue: {embedded: {path: data/queue.sqlite, consumers: 2}}
+          - persist: {sqlite: {path: data/smolhog.sqlite}}
+          - aggregate
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        // The backlog: queued by an ingest-only node, so nothing is stored yet.
+        let ingest = DaemonProcess(arguments: ["serve", "--role", "ingest", "--config", config])
+        try await ingest.start()
+        defer { ingest.kill(SIGTERM) }
+        let recorder = LoadRecorder()
+        let requests = 40
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for request in 0..<requests {
+                if request >= 4 { try await group.next() }
+                group.addTask { await ingest.post(range: request * 1000..<(request + 1) * 1000, prefix: "bl", into: recorder) }
+            }
+            try await group.waitForAll()
+        }
+        let unexpected = await recorder.unexpected
+        #expect(await recorder.accepted.count == requests * 1000, "\(unexpected.prefix(3))")
+
+        // The ingest-only node stays up to watch the store (from another process, so the
+        // worker's start does not race the first look at it).
+        let first = DaemonProcess(arguments: ["serve", "--config", config, "--listen", "127.0.0.1:0"])
+        defer { first.kill(SIGKILL) }
+        try first.process.run()
+        let started = try await waitFor(timeout: .seconds(60)) {
+            if first.exitStatus != nil { return true }
+            return (try await ingest.stats()["total_events"] as? Int ?? 0) > 0
+        }
+        try #require(started && first.exitStatus == nil, "the worker stored nothing; log:\n\(first.log.suffix(3000))")
+        let status = await first.stop(SIGTERM, timeout: .seconds(60))
+        #expect(status == 0, "serve exited with \(status) on SIGTERM mid-backlog; log:\n\(first.log.suffix(3000))")
+        #expect(first.log.contains("Worker stopped."))
+        let stored = try await ingest.stats()["total_events"] as? Int ?? 0
+        #expect(stored < requests * 1000, "the backlog was stored before SIGTERM; the test proves nothing")
+
+        let second = DaemonProcess(arguments: ["serve", "--config", config, "--listen", "127.0.0.1:0"])
+        try await second.start()
+        defer { second.kill(SIGTERM) }
+        try await SplitDeploymentTests.expectStoredExactly(recorder, via: second, logsOf: [first, second])
+        #expect(await second.stop(SIGTERM) == 0)
+        #expect(await ingest.stop(SIGTERM) == 0, "ingest-only serve did not exit 0 on SIGTERM")
+    }
+
     @Test func checkConfigPrintsTheGraphOrEveryErrorWithItsLine() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
