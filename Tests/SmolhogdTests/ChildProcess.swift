@@ -63,6 +63,16 @@ enum ChildProcess {
         return Result(status: status, output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", timedOut: timedOut)
     }
 
+    /// Runs a command to its end on the calling thread, which it blocks: only for code that
+    /// cannot await (prefer `run`). For a deadline, run it under /usr/bin/timeout.
+    static func runBlocking(_ executable: String, _ arguments: [String]) throws -> Result {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("smolhog-run-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let status = spawnAndWait([executable] + arguments, environment: nil, outputPath: outputPath, pid: PIDBox())
+        guard status >= 0 else { throw SpawnFailed(description: "could not start \(executable)") }
+        return Result(status: status, output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", timedOut: false)
+    }
+
     private static func spawnAndWait(_ arguments: [String], environment: [String]?, outputPath: String, pid box: PIDBox) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

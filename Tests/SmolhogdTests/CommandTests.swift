@@ -142,6 +142,24 @@ import Testing
     }
 }
 
+/// How the tests find a daemon's port: smolhogd's own `Listening.` line, whatever the order of
+/// its fields, and no other line.
+@Suite struct ListeningLineTests {
+    @Test func thePortComesFromSmolhogdsListeningLineOnly() {
+        let ours = "2026-12-03T08:53:05+0000 info smolhogd: address=127.0.0.1:40123 port=40123 [smolhogd] Listening."
+        #expect(DaemonProcess.listeningPort(ours[...]) == 40123)
+        let reordered = "smolhogd info Listening. port=40124 address=127.0.0.1:40124"
+        #expect(DaemonProcess.listeningPort(reordered[...]) == 40124)
+        for other in [
+            "2026-12-03T08:53:05+0000 info smolhogd: hb.port=40125 component=http [Hummingbird] Server started and listening",
+            "2026-12-03T08:53:05+0000 info smolhogd: report=40126 [smolhogd] Listening.",
+            "2026-12-03T08:53:05+0000 info smolhogd: port=40127 [smolhogd] Worker consuming.",
+        ] {
+            #expect(DaemonProcess.listeningPort(other[...]) == nil, "\(other)")
+        }
+    }
+}
+
 /// Ingest nodes whose broker is away or does not confirm: 503 with Retry-After, in time.
 @Suite(.enabled(if: ServiceHarness.rabbitMQURL != nil, "needs SMOLHOG_TEST_RABBITMQ_URL (scripts/test.sh starts RabbitMQ)"))
 struct BrokerRefusalTests {

@@ -40,7 +40,11 @@ final class DaemonProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil  // end of output: stop watching
+                return
+            }
+            guard let self else { return }
             self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
         }
         process.terminationHandler = { [weak self] process in
