@@ -126,6 +126,11 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
+    /// Sends `signal` and returns (SIGSTOP and SIGCONT included).
+    func signal(_ signal: Int32) {
+        if exitStatus == nil && process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+    }
+
     /// Sends `signal` and waits for the exit; past `timeout` the process is killed (the
     /// answer is then 128 + SIGKILL). Returns the exit status.
     @discardableResult
