@@ -1,10 +1,6 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The PostgreSQL and RabbitMQ that scripts/test.sh started for this run (once per run), and
 /// what the split-deployment tests do with them: fresh databases, queue inspection, restarts.
 enum ServiceHarness {
@@ -16,39 +12,13 @@ enum ServiceHarness {
 
     static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
 
-    /// Runs a command to its end, returning its status and output.
-    ///
-    /// Not Foundation's `Process`: after a script that leaves a server running in the
-    /// background, its `waitUntilExit` was seen never to return (the script a zombie). This
-    /// spawns and reaps the child itself, on a thread of its own (the cooperative pool has
-    /// two), with output through a file (a background server would hold a pipe open).
+    /// Runs a command to its end (at most `timeout`), returning its status and output;
+    /// see `ChildProcess.run`.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("smolhog-run-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            let thread = Thread { continuation.resume(returning: spawnAndWait([executable] + arguments, outputPath: outputPath)) }
-            thread.start()
-        }
-        guard status >= 0 else { throw TestFailure("could not start \(executable)") }
-        return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
-    }
-
-    private static func spawnAndWait(_ arguments: [String], outputPath: String) -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(executable, arguments, timeout: timeout)
+        if result.timedOut { throw TestFailure("\(executable) \(arguments) did not finish within \(timeout); output:\n\(result.output)") }
+        return (result.status, result.output)
     }
 
     /// A new empty database on the test server; returns its URL.
@@ -81,11 +51,11 @@ enum ServiceHarness {
 
     /// A split deployment's config: RabbitMQ queue `queue`, PostgreSQL database `database`.
     static func writeSplitConfig(
-        in dir: String, queue: String, database: String, maxEventNameLength: Int = 200, prefetch: Int = 50
-    ) throws -> String {
+        in dir: String, queue: String, database: String, maxEventNameLength: Int = 200, prefetch: Int = 50, maxAttempts: Int = 3
+    ) async throws -> String {
         let config = """
             server: {listen: "127.0.0.1:0"}
-            worker: {prefetch: \(prefetch), max_attempts: 3, backoff_ms: 50, max_backoff_ms: 1000}
+            worker: {prefetch: \(prefetch), max_attempts: \(maxAttempts), backoff_ms: 50, max_backoff_ms: 1000}
             stages:
               - validate: {max_batch: 500, max_event_name_length: \(maxEventNameLength)}
               - queue: {rabbitmq: {url: "${SMOLHOG_TEST_RABBITMQ_URL}", queue: "\(queue)", confirm_timeout_ms: 3000, connect_timeout_ms: 1000}}
@@ -94,26 +64,34 @@ enum ServiceHarness {
             """
         let path = dir + "/pipeline.yaml"
         try config.write(toFile: path, atomically: true, encoding: .utf8)
-        let migrated = try DaemonProcess.runToExit(["migrate", "--config", path])
+        let migrated = try await DaemonProcess.runToExit(["migrate", "--config", path])
         guard migrated.status == 0 else { throw TestFailure("migrate failed: \(migrated.output)") }
         return path
     }
 }
 
-/// Sends numbered events and keeps what the server accepted (2xx) apart from what it refused.
+/// Sends numbered events and keeps what the server accepted (2xx) apart from what it refused
+/// as documented (503 with Retry-After) and from anything else (another status, no answer).
 actor LoadRecorder {
     private(set) var accepted = Set<String>()
     private(set) var users = Set<String>()
     private(set) var refused = 0
     private(set) var slowestRefusal: Duration = .zero
+    /// Answers that are neither 200 nor a 503 with Retry-After, and requests that got no answer.
+    private(set) var unexpected: [String] = []
 
-    func record(ids: [String], users: [String], status: Int, elapsed: Duration) {
-        if status == 200 {
+    func record(ids: [String], users: [String], outcome: Result<DaemonProcess.HTTPAnswer, any Error>, elapsed: Duration) {
+        switch outcome {
+        case .success(let answer) where answer.status == 200:
             accepted.formUnion(ids)
             self.users.formUnion(users)
-        } else {
+        case .success(let answer) where answer.status == 503 && answer.header("Retry-After") != nil:
             refused += 1
             slowestRefusal = max(slowestRefusal, elapsed)
+        case .success(let answer):
+            unexpected.append("HTTP \(answer.status) (Retry-After: \(answer.header("Retry-After") ?? "none")): \(answer.text.prefix(200))")
+        case .failure(let error):
+            unexpected.append("no answer: \(error)")
         }
     }
 }
@@ -128,8 +106,14 @@ extension DaemonProcess {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let status = (try? await json("POST", "/events", body: ["events": events]).status) ?? 0
-        await recorder.record(ids: ids, users: users, status: status, elapsed: clock.now - start)
+        let outcome: Result<HTTPAnswer, any Error>
+        do {
+            let body = try JSONSerialization.data(withJSONObject: ["events": events])
+            outcome = .success(try await request("POST", "/events", body: body))
+        } catch {
+            outcome = .failure(error)
+        }
+        await recorder.record(ids: ids, users: users, outcome: outcome, elapsed: clock.now - start)
     }
 
     func stats() async throws -> [String: Any] { try await json("GET", "/analytics/stats").json }

@@ -11,12 +11,12 @@ struct SplitDeploymentTests {
         let database: String
     }
 
-    static func deployment(maxEventNameLength: Int = 200, prefetch: Int = 50) async throws -> Deployment {
+    static func deployment(maxEventNameLength: Int = 200, prefetch: Int = 50, maxAttempts: Int = 3) async throws -> Deployment {
         let dir = try temporaryDirectory()
         let queue = "e2e-" + UUID().uuidString.prefix(8)
         let database = try await ServiceHarness.freshDatabase()
-        let config = try ServiceHarness.writeSplitConfig(
-            in: dir, queue: queue, database: database, maxEventNameLength: maxEventNameLength, prefetch: prefetch)
+        let config = try await ServiceHarness.writeSplitConfig(
+            in: dir, queue: queue, database: database, maxEventNameLength: maxEventNameLength, prefetch: prefetch, maxAttempts: maxAttempts)
         return Deployment(dir: dir, config: config, queue: queue, database: database)
     }
 
@@ -100,7 +100,7 @@ struct SplitDeploymentTests {
         let first = try await Self.worker(deployment)
         let started = try await waitFor(timeout: .seconds(60)) { (try await ingest.stats()["total_events"] as? Int ?? 0) > 0 }
         #expect(started)
-        first.kill(SIGKILL)
+        await first.stop(SIGKILL)
         let partial = try await ingest.stats()["total_events"] as? Int ?? 0
         #expect(partial < 15_000, "the worker finished before it could be killed; the test proves nothing")
         let second = try await Self.worker(deployment)
@@ -110,10 +110,10 @@ struct SplitDeploymentTests {
         #expect((stats["top_events"] as? [[String: Any]])?.first?["count"] as? Int == 15_000)
     }
 
-    @Test func aPoisonMessageIsDeadLetteredAndTheNextGoodOneStored() async throws {
+    @Test func aPoisonMessageIsDeadLetteredAfterMaxAttemptsAndTheNextGoodOneStored() async throws {
         // Validation allows names the store's VARCHAR(255) cannot hold: the store fails that
         // message every time while it is up.
-        let deployment = try await Self.deployment(maxEventNameLength: 1000)
+        let deployment = try await Self.deployment(maxEventNameLength: 1000, maxAttempts: 4)
         defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
         let ingest = try await Self.ingest(deployment)
         defer { ingest.kill(SIGTERM) }
@@ -129,6 +129,11 @@ struct SplitDeploymentTests {
         let deadLettered = try await waitFor(timeout: .seconds(30)) { try await ServiceHarness.queueDepth(deployment.queue + ".dead") == 1 }
         #expect(deadLettered)
         #expect(worker.log.contains("dead-lettering it"))
+        // max_attempts (4): the poison message alone (1 event) failed exactly 4 times.
+        let alone = worker.logLines.filter {
+            $0.contains("Store write failed; retrying.") && $0.contains("permanent=true") && $0.contains(/(?:^|\s)events=1(?:\s|$)/)
+        }
+        #expect(alone.count == 4, "\(alone.count) permanent failures of the poison message alone:\n\(alone.joined(separator: "\n"))")
         // The searchable copy: the message with why, in the store's dead_letters table.
         let recorded = try await ServiceHarness.run(
             "/usr/bin/psql", [deployment.database, "-Atc", "SELECT source, reason LIKE '%store write failed%', length(payload) > 300 FROM dead_letters"])
@@ -160,17 +165,44 @@ struct SplitDeploymentTests {
         #expect(workerA.log.contains("Worker consuming") && workerB.log.contains("Worker consuming"))
     }
 
-    @Test func gracefulShutdownOfAWorkerAcksWhatItStoredAndExitsZero() async throws {
-        let deployment = try await Self.deployment()
+    /// SIGTERM while the worker is mid-backlog: it finishes and acks the group in hand, exits
+    /// 0, and every message it did not ack goes back to the queue whole.
+    @Test func aWorkerStoppedMidBacklogAcksWhatItStoredAndExitsZero() async throws {
+        let deployment = try await Self.deployment(prefetch: 2)
         defer { try? FileManager.default.removeItem(atPath: deployment.dir) }
         let ingest = try await Self.ingest(deployment)
         defer { ingest.kill(SIGTERM) }
         let recorder = LoadRecorder()
-        await ingest.post(range: 0..<500, prefix: "g", into: recorder)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for batch in 0..<60 { group.addTask { await ingest.post(range: batch * 250..<(batch + 1) * 250, prefix: "g", into: recorder) } }
+            try await group.waitForAll()
+        }
+        #expect(await recorder.accepted.count == 15_000)
         let worker = try await Self.worker(deployment)
-        try await Self.expectStoredExactly(recorder, via: ingest)
-        worker.kill(SIGTERM)
-        #expect(worker.process.terminationStatus == 0)
+        defer { worker.kill(SIGKILL) }
+        let started = try await waitFor(timeout: .seconds(60)) { (try await ingest.stats()["total_events"] as? Int ?? 0) > 0 }
+        try #require(started, "the worker stored nothing; log:\n\(worker.log.suffix(3000))")
+        // Frozen while the store is read: the SIGTERM is known to arrive mid-backlog.
+        worker.signal(SIGSTOP)
+        let before = try await ingest.stats()["total_events"] as? Int ?? 0
+        worker.signal(SIGTERM)
+        worker.signal(SIGCONT)
+        #expect(before < 15_000, "the worker finished the backlog before SIGTERM; the test proves nothing")
+        var status = await worker.waitForExit(timeout: .seconds(60))
+        if status == nil { status = await worker.stop(SIGKILL) }
+        #expect(status == 0, "the worker exited with \(status.map(String.init) ?? "?") on SIGTERM; log:\n\(worker.log.suffix(3000))")
+        let stored = try await ingest.stats()["total_events"] as? Int ?? 0
+        // Messages hold 250 events each: what is back in the queue is exactly what was not stored.
+        var depth: Int?
+        let settled = try await waitFor(timeout: .seconds(30)) {
+            depth = try await ServiceHarness.queueDepth(deployment.queue)
+            return depth.map { $0 * 250 == 15_000 - stored } ?? false
+        }
+        #expect(settled, "\(depth.map(String.init) ?? "?") messages queued, \(stored) of 15000 events stored")
+        let second = try await Self.worker(deployment)
+        defer { second.kill(SIGTERM) }
+        try await Self.expectStoredExactly(recorder, via: ingest, logsOf: [worker, second])
+        #expect(await second.stop(SIGTERM) == 0)
         #expect(try await ServiceHarness.queueDepth(deployment.queue) == 0)
     }
 }

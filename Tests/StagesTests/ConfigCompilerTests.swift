@@ -133,7 +133,11 @@ let validYAML = """
 
     @Test func stagesAfterPersistMustRunInTheTransaction() {
         let found = issues(validYAML.replacingOccurrences(of: "  - aggregate", with: "  - aggregate\n  - validate"))
-        #expect(found.contains { $0.code == .misplacedStage || $0.code == .typeMismatch })
+        // validate (line 9) is not an in-transaction stage: misplaced, whatever its types.
+        #expect(found.contains { $0.code == .misplacedStage && $0.line == 9 && $0.message.contains("cannot follow persist") }, "\(found)")
+        // Its types do not fit either: RawEvent after aggregate's RollupDelta, and the chain then ends on Event.
+        #expect(found.contains { $0.code == .typeMismatch && $0.line == 9 && $0.message.contains("takes RawEvent") }, "\(found)")
+        #expect(Set(found.map(\.code)) == [.misplacedStage, .typeMismatch], "\(found)")
     }
 
     @Test func registryRejectsDuplicateNames() {

@@ -1,6 +1,8 @@
+import GRDB
 import PipelineKit
-import Stages
 import Testing
+
+@testable import Stages
 
 @Suite struct EmbeddedQueueTests {
     @Test func publishedBatchesAreConsumedInOrderAndAckRemovesThem() async throws {
@@ -42,6 +44,23 @@ import Testing
         // Every publish returned, so every message must be in the file, seen by a new connection.
         let reopened = try EmbeddedQueue(path: dir.path + "/q.sqlite")
         #expect(try await "\(reopened.depth())" == "(messages: 200, events: 200, deadLetters: 0)")
+    }
+
+    /// What makes a returned publish durable (README: "committed to SQLite with
+    /// synchronous=FULL in WAL mode, so fsynced"): the connection publishes commit through, and
+    /// the file itself as any other connection opens it.
+    @Test func publishesCommitInWALModeWithSynchronousFull() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let queue = try EmbeddedQueue(path: dir.path + "/q.sqlite")
+        try await queue.publish([event("a")])
+        let writer = try await queue.database.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(writer.0 == "wal")
+        #expect(writer.1 == 2, "PRAGMA synchronous is \(writer.1.map(String.init) ?? "nil"); 2 is FULL")
+        let other = try DatabaseQueue(path: dir.path + "/q.sqlite")
+        #expect(try await other.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
     }
 
     @Test func aWaitingConsumerWakesOnPublish() async throws {

@@ -61,15 +61,21 @@ struct PostgresStoreOutageTests {
                 let start = clock.now
                 let error = await #expect(throws: StoreError.self) {
                     try await store.write(events(0..<10)) { inserted in
-                        // Between the INSERT and the rollup statements.
-                        try psql(
+                        // Between the INSERT and the rollup statements. This stage cannot await,
+                        // so psql blocks a thread of the cooperative pool here (for a few tens
+                        // of milliseconds): the store gives it no other place to run.
+                        let ended = try psql(
                             url,
                             """
-                            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                            SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
                             WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'
                             """)
-                        // Let the client see the close before the next statement is sent.
-                        Thread.sleep(forTimeInterval: 0.5)
+                        let pid = Int(ended.prefix { $0 != "|" })
+                        #expect(pid != nil && ended.hasSuffix("|t"), "no session in a transaction was ended: \(ended)")
+                        // Once its backend is gone, the server has closed the session: the
+                        // client sees the close before the next statement is sent.
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while try psql(url, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = \(pid ?? 0)") != "0" && ContinuousClock.now < deadline {}
                         return try aggregate(inserted)
                     }
                 }

@@ -89,18 +89,13 @@ func count(_ url: String, _ sql: String) async throws -> Int64 {
     try await fetch(url, sql) { try $0.decode(Int64.self) }.first ?? -1
 }
 
-/// Runs `sql` with psql, blocking the calling thread: for code that cannot await, such as a
-/// store's in-transaction stages.
-func psql(_ url: String, _ sql: String) throws {
+/// Runs `sql` with psql (at most 30 s) and returns its unaligned output, blocking the calling
+/// thread: only for code that cannot await, such as a store's in-transaction stages.
+func psql(_ url: String, _ sql: String) throws -> String {
     struct PsqlFailed: Error, CustomStringConvertible { var description: String }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-    process.arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw PsqlFailed(description: "psql exited with \(process.terminationStatus) running \(sql)") }
+    let result = try ChildProcess.runBlocking("/usr/bin/timeout", ["30", "/usr/bin/psql", url, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
+    guard result.status == 0 else { throw PsqlFailed(description: "psql exited with \(result.status) running \(sql): \(result.output)") }
+    return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Events `e<i>`; `padding` adds a string property of that many bytes to each.

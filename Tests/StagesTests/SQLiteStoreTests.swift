@@ -77,19 +77,21 @@ import Testing
         // Several events share a timestamp: the cursor must break ties by id.
         let events = (0..<25).map { event("e\($0)", name: $0 % 2 == 0 ? "even" : "odd", at: "2024-05-06T07:0\($0 % 4):00Z") }
         _ = try await write(store, events)
-        var seen: [String] = []
-        var cursor: EventCursor?
-        repeat {
-            let page = try await store.events(EventQuery(limit: 4, after: cursor))
-            seen += page.rows.map(\.event.eventID)
-            cursor = page.next
-        } while cursor != nil
-        #expect(seen.count == 25 && Set(seen).count == 25)
-        let timestamps = try await store.events(EventQuery(limit: 100)).rows.map(\.event.timestamp)
-        #expect(timestamps == timestamps.sorted(by: >))
-        #expect(try await store.events(EventQuery(limit: 100, eventName: "odd")).rows.count == 12)
-        let before = Timestamp(iso8601: "2024-05-06T07:01:00Z")
-        #expect(try await store.events(EventQuery(limit: 100, before: before)).rows.allSatisfy { $0.event.timestamp < before! })
+        // Newest first across pages; ties in timestamp in reverse insertion order (the row id).
+        func newestFirst(_ events: [Event]) -> [String] {
+            events.enumerated().sorted { ($0.element.timestamp, $0.offset) > ($1.element.timestamp, $1.offset) }.map(\.element.eventID)
+        }
+        let seen = try await walkEventPages(store, EventQuery(limit: 4)).map(\.eventID)
+        #expect(seen == newestFirst(events))
+        let odd = try await walkEventPages(store, EventQuery(limit: 4, eventName: "odd")).map(\.eventID)
+        #expect(odd == newestFirst(events.filter { $0.eventName == "odd" }))
+        #expect(odd.count == 12)
+        let user = try await walkEventPages(store, EventQuery(limit: 3, userID: "u1")).map(\.eventID)
+        #expect(user == newestFirst(events))
+        let before = try #require(Timestamp(iso8601: "2024-05-06T07:01:00Z"))
+        let early = try await walkEventPages(store, EventQuery(limit: 4, before: before)).map(\.eventID)
+        #expect(early == newestFirst(events.filter { $0.timestamp < before }))
+        #expect(!early.isEmpty)
     }
 
     @Test func propertiesComeBackExactly() async throws {
@@ -107,16 +109,14 @@ import Testing
 
 @Suite struct EmbeddedMigrationsTests {
     /// The SQL compiled into the binary must be what migrations/ holds (run scripts/generate-migrations.sh).
-    @Test func embeddedSQLMatchesTheMigrationsFolder() throws {
+    @Test func embeddedSQLMatchesTheMigrationsFolder() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: output) }
-        process.arguments = [root.appendingPathComponent("scripts/generate-migrations.sh").path, output.path]
-        try process.run()
-        process.waitUntilExit()
+        let result = try await ChildProcess.run(
+            "/bin/bash", [root.appendingPathComponent("scripts/generate-migrations.sh").path, output.path], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.output)")
         for file in ["Migrations+Postgres.swift", "Migrations+SQLite.swift"] {
             let generated = try String(contentsOf: output.appendingPathComponent(file), encoding: .utf8)
             let committed = try String(contentsOfFile: root.appendingPathComponent("Sources/Stages/Persist/\(file)").path, encoding: .utf8)

@@ -3,7 +3,9 @@
 #   scripts/services/postgres.sh start DIR [PORT]   initdb (first time), start, create role+db smolhog,
 #                                                    print `export SMOLHOG_TEST_POSTGRES_URL=...`
 #   scripts/services/postgres.sh stop DIR           stop it (fast shutdown)
-# PORT defaults to $SMOLHOG_POSTGRES_PORT or 35432. Trust authentication, loopback only.
+# PORT defaults to $SMOLHOG_POSTGRES_PORT, else the port DIR's server used before (DIR/port), else
+# a free port below the ephemeral range, so runs in several folders never clash. Trust
+# authentication, loopback only.
 # SMOLHOG_POSTGRES_OPTIONS adds server settings, e.g. "-c shared_buffers=1GB" (bench/ uses it).
 # As root, the server runs as the `postgres` user (initdb and postgres refuse to run as root).
 set -euo pipefail
@@ -16,6 +18,37 @@ usage() {
   exit 2
 }
 
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A port nothing listens on, in 20000-31999 (below Linux's ephemeral range 32768-60999, where
+# outgoing connections take their source ports).
+free_port() {
+  local candidate
+  for _ in $(seq 1 200); do
+    candidate=$((20000 + RANDOM % 12000))
+    port_in_use "$candidate" || {
+      echo "$candidate"
+      return 0
+    }
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# The port for DIR: asked for, else the one it had (a restart keeps its clients' URL), else free.
+choose_port() {
+  local dir=$1 asked=$2
+  if [ -n "$asked" ]; then
+    echo "$asked"
+  elif [ -f "$dir/port" ]; then
+    cat "$dir/port"
+  else
+    free_port
+  fi
+}
+
 # Runs a command as the server's owner.
 as_owner() {
   if [ "$(id -u)" = 0 ]; then
@@ -26,9 +59,11 @@ as_owner() {
 }
 
 start() {
-  local dir=$1 port=$2
+  local dir=$1 port
   mkdir -p "$dir/data" "$dir/run"
   dir=$(cd "$dir" && pwd)
+  port=$(choose_port "$dir" "$2")
+  echo "$port" >"$dir/port"
   if [ "$(id -u)" = 0 ]; then
     chown postgres: "$dir" "$dir/data" "$dir/run"
     chmod 700 "$dir/data"
@@ -78,7 +113,7 @@ stop() {
 
 [ $# -ge 2 ] || usage
 case $1 in
-  start) start "$2" "${3:-${SMOLHOG_POSTGRES_PORT:-35432}}" ;;
+  start) start "$2" "${3:-${SMOLHOG_POSTGRES_PORT:-}}" ;;
   stop) stop "$2" ;;
   *) usage ;;
 esac

@@ -6,16 +6,19 @@
 #   scripts/services/rabbitmq.sh start DIR   # prints: export SMOLHOG_TEST_RABBITMQ_URL=...
 #   scripts/services/rabbitmq.sh stop DIR
 #
-# Overridable: SMOLHOG_RABBITMQ_NODENAME (smoltest@localhost; two nodes on one host need two
-# names), SMOLHOG_RABBITMQ_PORT (21672, AMQP), SMOLHOG_RABBITMQ_DIST_PORT (21673, Erlang
-# distribution), SMOLHOG_RABBITMQ_CTL_PORT (21674: rabbitmqctl's own distribution listener
-# takes this and the next 10), SMOLHOG_RABBITMQ_START_TIMEOUT (60 s), RABBITMQ_BIN_DIR
+# Overridable: SMOLHOG_RABBITMQ_NODENAME (default smoltest-<hash of DIR>@localhost: two nodes on
+# one host need two names), SMOLHOG_RABBITMQ_PORT (AMQP), SMOLHOG_RABBITMQ_DIST_PORT (Erlang
+# distribution), SMOLHOG_RABBITMQ_CTL_PORT (rabbitmqctl's own distribution listener takes this
+# and the next 10), SMOLHOG_RABBITMQ_START_TIMEOUT (60 s), RABBITMQ_BIN_DIR
 # (/usr/lib/rabbitmq/bin: the real scripts; /usr/sbin's wrappers su to the rabbitmq user).
 #
-# Ports: unless told otherwise, rabbitmqctl's CLI node listens on 35672-35682, so an AMQP port
-# there collides with every rabbitmqctl call (the node fails with eaddrinuse, or a client
-# reaches the CLI instead of the broker). The defaults also stay below Linux's ephemeral
-# range (32768-60999), where outgoing connections take their source ports.
+# Ports: unless told otherwise, the first start in DIR takes a free block of 13 ports
+# (AMQP, distribution, then rabbitmqctl's 11) in 20000-31999, so runs in several folders never
+# clash; a later start in the same DIR (a restart) keeps them, so clients' URLs stay valid.
+# rabbitmqctl's default CLI ports (35672-35682) would collide with an AMQP port there (the
+# node fails with eaddrinuse, or a client reaches the CLI instead of the broker), and the
+# block stays below Linux's ephemeral range (32768-60999), where outgoing connections take
+# their source ports.
 set -euo pipefail
 
 usage() {
@@ -29,11 +32,41 @@ dir=$(mkdir -p "$2" && cd "$2" && pwd)
 bin=${RABBITMQ_BIN_DIR:-/usr/lib/rabbitmq/bin}
 envfile="$dir/node.env"
 
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# The first of 13 consecutive ports nothing listens on, in 20000-31999.
+free_port_block() {
+    local base port busy
+    for _ in $(seq 1 200); do
+        base=$((20000 + RANDOM % 11980))
+        busy=0
+        for ((port = base; port < base + 13; port++)); do
+            if port_in_use "$port"; then
+                busy=1
+                break
+            fi
+        done
+        if ((busy == 0)); then
+            echo "$base"
+            return 0
+        fi
+    done
+    echo "no block of 13 free ports found" >&2
+    return 1
+}
+
 write_env() {
-    local node=${SMOLHOG_RABBITMQ_NODENAME:-smoltest@localhost}
-    local port=${SMOLHOG_RABBITMQ_PORT:-21672}
-    local dist_port=${SMOLHOG_RABBITMQ_DIST_PORT:-21673}
-    local ctl_port=${SMOLHOG_RABBITMQ_CTL_PORT:-21674}
+    if [[ -f "$envfile" ]] && [[ -z "${SMOLHOG_RABBITMQ_PORT:-}${SMOLHOG_RABBITMQ_NODENAME:-}" ]]; then
+        return 0 # a restart: same node, same ports
+    fi
+    local base
+    base=$(free_port_block)
+    local node=${SMOLHOG_RABBITMQ_NODENAME:-smoltest-$(printf '%s' "$dir" | cksum | cut -d' ' -f1)@localhost}
+    local port=${SMOLHOG_RABBITMQ_PORT:-$base}
+    local dist_port=${SMOLHOG_RABBITMQ_DIST_PORT:-$((base + 1))}
+    local ctl_port=${SMOLHOG_RABBITMQ_CTL_PORT:-$((base + 2))}
     mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
     echo "[]." >"$dir/enabled_plugins"
     : >"$dir/rabbitmq-env.conf"
@@ -54,10 +87,6 @@ export RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf"
 export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config"
 export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
 ENV
-}
-
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 start() {

@@ -47,6 +47,8 @@ public actor EmbeddedQueue: EventQueue, Service {
         }
         let database = try DatabasePool(path: path, configuration: configuration)
         try database.writeWithoutTransaction { db in
+            // Again here: the pool sets `synchronous = NORMAL` after `prepareDatabase` when it turns WAL on.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS messages (

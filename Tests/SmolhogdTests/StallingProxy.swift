@@ -1,0 +1,1 @@
+../StagesTests/StallingProxy.swift

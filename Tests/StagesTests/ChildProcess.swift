@@ -1,0 +1,1 @@
+../SmolhogdTests/ChildProcess.swift
