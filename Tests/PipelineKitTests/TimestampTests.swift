@@ -33,4 +33,12 @@ import Testing
         #expect(stamp.hourStart.iso8601 == "2024-05-06T07:00:00Z")
         #expect(Timestamp(microseconds: -1).iso8601 == "1969-12-31T23:59:59.999999Z")
     }
+
+    @Test func yearsOutsideFourDigitsAreSigned() {
+        // 0000-01-01 is 62,167,219,200 s before the epoch; a day earlier is in year -0001.
+        #expect(Timestamp(microseconds: -62_167_219_200_000_000).iso8601 == "0000-01-01T00:00:00Z")
+        #expect(Timestamp(microseconds: -62_167_219_200_000_000 - 86_400_000_000).iso8601 == "-0001-12-31T00:00:00Z")
+        #expect(Timestamp(microseconds: 253_402_300_800_000_000).iso8601 == "+10000-01-01T00:00:00Z")
+        #expect(Timestamp(microseconds: -210_866_803_200_000_000).iso8601 == "-4713-11-24T00:00:00Z", "PostgreSQL's first timestamptz")
+    }
 }

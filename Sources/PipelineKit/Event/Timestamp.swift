@@ -50,10 +50,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             microsecond: microseconds - totalSeconds * 1_000_000)
     }
 
-    /// `2024-05-06T07:08:09.123456Z`; milliseconds only (`.123`) when that is exact, no fraction when zero.
+    /// `2024-05-06T07:08:09.123456Z`; milliseconds only (`.123`) when that is exact, no fraction
+    /// when zero; years before 0000 or after 9999 signed (`-0001-12-31T00:00:00Z`).
     public var iso8601: String {
         let f = utcFields
-        var text = pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2)
+        // ISO 8601's expanded years outside 0000–9999: `-0001` is 2 BC, `+10000` after 9999.
+        let year = f.year < 0 ? "-" + pad(-f.year, 4) : f.year > 9999 ? "+" + String(f.year) : pad(f.year, 4)
+        var text = year + "-" + pad(f.month, 2) + "-" + pad(f.day, 2)
         text += "T" + pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2)
         if f.microsecond % 1000 != 0 {
             text += "." + pad(f.microsecond, 6)

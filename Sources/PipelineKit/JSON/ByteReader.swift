@@ -8,6 +8,8 @@ struct ByteReader {
     struct Failure: Error {
         var reason: String
         var offset: Int
+        /// Set when the failure is an events array with more items than allowed (`parseEvents`).
+        var itemLimit: Int?
     }
 
     let buffer: UnsafeBufferPointer<UInt8>
@@ -34,7 +36,9 @@ struct ByteReader {
                 column += 1
             }
         }
-        return JSONParseError(reason: failure.reason, offset: failure.offset, line: line, column: column)
+        var located = JSONParseError(reason: failure.reason, offset: failure.offset, line: line, column: column)
+        located.itemLimit = failure.itemLimit
+        return located
     }
 
     @inline(__always) mutating func skipWhitespace() {

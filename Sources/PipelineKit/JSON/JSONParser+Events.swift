@@ -17,8 +17,12 @@ extension JSONParser {
     /// Parses `{…, arrayKey: [event, …], …}`. Accepts and rejects exactly the documents
     /// `parse` does (same errors and positions); a body of another shape comes back with
     /// `items == nil` and everything in `root`, or as `value` when it is not an object.
+    /// Parsing stops at the array's item after `maxItems` (an error whose `itemLimit` is
+    /// set), so refusing an oversized batch costs what `maxItems` items cost, whatever the
+    /// body holds after them.
     package static func parseEventArray(
-        _ bytes: some Collection<UInt8>, arrayKey: String, propertiesKey: String = "properties", limits: JSONParserLimits = .init()
+        _ bytes: some Collection<UInt8>, arrayKey: String, propertiesKey: String = "properties", limits: JSONParserLimits = .init(),
+        maxItems: Int = .max
     ) throws(JSONParseError) -> (body: EventArrayBody, value: JSONValue?) {
         try document(bytes, limits: limits) { reader throws(ByteReader.Failure) in
             guard reader.next == UInt8(ascii: "{") else { return (EventArrayBody(root: [:], items: nil, properties: []), try reader.parseValue(depth: 0)) }
@@ -27,7 +31,7 @@ extension JSONParser {
                 guard key == arrayKey else { return false }
                 events = nil
                 guard reader.next == UInt8(ascii: "[") else { return false }
-                events = try reader.parseEvents(depth: 2, propertiesKey: propertiesKey)
+                events = try reader.parseEvents(depth: 2, propertiesKey: propertiesKey, maxItems: maxItems)
                 return true
             }
             return (EventArrayBody(root: root, items: events?.items, properties: events?.properties ?? []), nil)
@@ -37,7 +41,7 @@ extension JSONParser {
 
 extension ByteReader {
     /// The events array: objects keep their properties as text, other items are parsed.
-    mutating func parseEvents(depth: Int, propertiesKey: String) throws(Failure) -> (items: [JSONValue], properties: [RawJSONObject?]) {
+    mutating func parseEvents(depth: Int, propertiesKey: String, maxItems: Int) throws(Failure) -> (items: [JSONValue], properties: [RawJSONObject?]) {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         index += 1
         var items: [JSONValue] = []
@@ -49,6 +53,11 @@ extension ByteReader {
         }
         while true {
             skipWhitespace()
+            if items.count == maxItems {
+                var failure = error("more than \(maxItems) items in the events array")
+                failure.itemLimit = maxItems
+                throw failure
+            }
             var raw: RawJSONObject?
             if next == UInt8(ascii: "{") {
                 let object = try parseObject(depth: depth + 1) { key, reader throws(Failure) in

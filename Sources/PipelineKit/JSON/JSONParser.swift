@@ -13,6 +13,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var line: Int
     /// 1-based column of `offset`, counted in Unicode scalars (not bytes).
     public var column: Int
+    /// Set when parsing stopped at an events array with more items than this limit
+    /// (`parseEventArray`'s `maxItems`): the request is too large, not malformed.
+    package var itemLimit: Int?
     /// `REASON at line L, column C (byte OFFSET)`, for error responses and logs.
     public var description: String { "\(reason) at line \(line), column \(column) (byte \(offset))" }
 }

@@ -49,7 +49,13 @@ struct Daemon {
         let (host, port) = try Self.parse(listen: listen)
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
-        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes).register(on: router)
+        var routes: [String: [HTTPRequest.Method]] = ["/events": [.post], "/healthz": [.get], "/metrics": [.get], "/": [.get]]
+        if runtime.analytics != nil {
+            for path in ["/analytics/stats", "/analytics/events", "/analytics/trends"] { routes[path] = [.get] }
+        }
+        router.middlewares.add(RouteErrorMiddleware(routes: routes))
+        let maxBatch = graph.stages.lazy.compactMap { $0.config(as: ValidateStageKind.self) }.first?.maxBatch ?? .max
+        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch).register(on: router)
         if let reader = runtime.analytics {
             AnalyticsRoutes(reader: reader).register(on: router)
         }

@@ -10,6 +10,8 @@ import PipelineKit
 struct IngestRoutes: Sendable {
     let path: IngestPath
     let maxBodyBytes: Int
+    /// `validate.max_batch`: the parser stops past it (413), whatever the body holds after.
+    var maxItems: Int = .max
 
     func register(on router: Router<some RequestContext>) {
         router.post("/events") { request, _ in try await self.postEvents(request) }
@@ -18,7 +20,7 @@ struct IngestRoutes: Sendable {
     func postEvents(_ request: Request) async throws -> Response {
         let receivedAt = Timestamp.now()
         // Properties stay checked text from here to the store (no tree, no re-serializing).
-        let (body, other) = try await RequestBody.eventArray(request, arrayKey: "events", limit: maxBodyBytes)
+        let (body, other) = try await RequestBody.eventArray(request, arrayKey: "events", limit: maxBodyBytes, maxItems: maxItems)
         if let other {
             throw APIError(.badRequest, "invalid_body", "body must be a JSON object {\"events\": [...]}, got \(other.typeName)")
         }
