@@ -13,6 +13,10 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     public var listen: String = "127.0.0.1:8000"
     /// Largest request body accepted (bytes, after decompression); larger answers 413.
     public var maxBodyBytes: Int = 5 * 1024 * 1024
+    /// Seconds a connection may go without a byte from its client, while no request of it
+    /// is being handled, before it is closed: idle keep-alive connections and clients that
+    /// open a connection and send nothing.
+    public var idleTimeoutSeconds: Double = 60
 
     /// The defaults above, as used when `server:` is absent.
     public init() {}
@@ -20,6 +24,7 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case listen
         case maxBodyBytes = "max_body_bytes"
+        case idleTimeoutSeconds = "idle_timeout_s"
     }
 
     /// Decodes `server:`; absent keys keep their defaults. Ranges are checked after decoding
@@ -28,6 +33,7 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? listen
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+        idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? idleTimeoutSeconds
     }
 
     /// The host and port of `listen`, or nil when it is not `HOST:PORT`.
@@ -48,6 +54,9 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         var problems: [ConfigProblem] = []
         if hostAndPort == nil { problems.append(ConfigProblem(path: ["listen"], "'\(listen)' is not HOST:PORT; expected e.g. 127.0.0.1:8000")) }
         if maxBodyBytes < 1024 { problems.append(ConfigProblem(path: ["max_body_bytes"], "must be at least 1024, got \(maxBodyBytes)")) }
+        if !(idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400) {
+            problems.append(ConfigProblem(path: ["idle_timeout_s"], "must be more than 0 and at most 86400 seconds, got \(idleTimeoutSeconds)"))
+        }
         return problems
     }
 }

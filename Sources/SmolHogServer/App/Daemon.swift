@@ -66,6 +66,7 @@ struct Daemon {
         let logger = self.logger
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(graph.server.idleTimeoutSeconds * 1_000_000_000)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "smolhogd"),
             onServerRunning: { channel in
                 logger.info(
