@@ -160,13 +160,22 @@ enum StoreUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendable
         }
     }
 
-    @Test(arguments: stores) func deadLettersAreKeptWithTheirReason(kind: StoreUnderTest) async throws {
+    @Test(arguments: stores) func deadLettersAreKeptWithTheirReasonAndReadBackInOrder(kind: StoreUnderTest) async throws {
         try await kind.with { store in
-            try await store.recordDeadLetter(Array("not a batch".utf8), source: "queue", reason: "does not decode")
-            try await store.recordDeadLetter(Array("not a batch".utf8), source: "queue", reason: "does not decode")
-            if let memory = store as? MemoryStore {
-                #expect(memory.deadLetters.map(\.reason) == ["does not decode", "does not decode"])
-            }
+            let reader = try #require(store as? any DeadLetterReader, "every built-in store reads its dead letters back")
+            let refused = QueueMessage.encode([event("refused-1")])
+            let before = Timestamp.now()
+            try await store.recordDeadLetter(refused, source: "worker", reason: "store refused event refused-1: too long")
+            try await store.recordDeadLetter(Array("not a batch".utf8), source: "worker", reason: "undecodable message")
+            let letters = try await reader.deadLetters(after: nil, limit: 10)
+            #expect(letters.map(\.reason) == ["store refused event refused-1: too long", "undecodable message"])
+            #expect(letters.map(\.source) == ["worker", "worker"])
+            #expect(letters.first?.body == refused, "the body as recorded")
+            #expect(try letters.first.map { try QueueMessage.decode($0.body).map(\.eventID) } == ["refused-1"])
+            #expect(letters.allSatisfy { $0.failedAt.microseconds >= before.microseconds - 5_000_000 }, "stamped when recorded")
+            let first = try #require(letters.first)
+            #expect(try await reader.deadLetters(after: first.id, limit: 10).map(\.reason) == ["undecodable message"], "paged by id")
+            #expect(try await reader.deadLetters(after: nil, limit: 1).count == 1)
             // Recording a dead letter never counts as an event.
             #expect(try await store.stats(top: 1).totalEvents == 0)
         }

@@ -11,7 +11,7 @@ import Synchronization
 ///   `MemoryStoreError.refused`), committing nothing.
 /// - `refuse(_:)`: events the predicate names make a write fail permanently, as a real
 ///   store refuses a value its schema cannot hold.
-public final class MemoryStore: EventStore, AnalyticsReader, Sendable {
+public final class MemoryStore: EventStore, AnalyticsReader, DeadLetterReader, Sendable {
     struct BucketKey: Hashable, Sendable {
         var interval: RollupDelta.Interval
         var eventName: String
@@ -26,7 +26,7 @@ public final class MemoryStore: EventStore, AnalyticsReader, Sendable {
         var eventsPerName: [String: Int64] = [:]
         var totalEvents: Int64 = 0
         var persons: [String: ClosedRange<Timestamp>] = [:]
-        var deadLetters: [(body: [UInt8], source: String, reason: String)] = []
+        var deadLetters: [DeadLetter] = []
     }
 
     struct State: Sendable {
@@ -98,7 +98,11 @@ public final class MemoryStore: EventStore, AnalyticsReader, Sendable {
     }
 
     public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {
-        state.withLock { $0.tables.deadLetters.append((body, source, reason)) }
+        state.withLock { state in
+            let letter = DeadLetter(
+                id: Int64(state.tables.deadLetters.count + 1), source: source, body: body, reason: reason, failedAt: Timestamp.now())
+            state.tables.deadLetters.append(letter)
+        }
     }
 
     // MARK: Fault injection and inspection
@@ -120,10 +124,14 @@ public final class MemoryStore: EventStore, AnalyticsReader, Sendable {
     }
 
     /// What `recordDeadLetter` kept, oldest first.
-    public var deadLetters: [(body: [UInt8], source: String, reason: String)] { state.withLock { $0.tables.deadLetters } }
+    public var deadLetters: [DeadLetter] { state.withLock { $0.tables.deadLetters } }
 
     /// Calls of `write`, failed ones included.
     public var writeCount: Int { state.withLock { $0.writes } }
+
+    public func deadLetters(after: Int64?, limit: Int) async throws -> [DeadLetter] {
+        state.withLock { state in Array(state.tables.deadLetters.filter { $0.id > (after ?? 0) }.prefix(max(0, limit))) }
+    }
 
     // MARK: AnalyticsReader
 

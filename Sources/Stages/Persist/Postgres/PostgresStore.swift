@@ -13,7 +13,7 @@ public import ServiceLifecycle
 ///
 /// Its pooled client must run: add the store to the process's `ServiceGroup` (it is a
 /// `Service`) before the services that use it, so it shuts down after them.
-public final class PostgresStore: EventStore, Service, Sendable {
+public final class PostgresStore: EventStore, DeadLetterReader, Service, Sendable {
     let client: PostgresClient
     let endpoint: PostgresEndpoint
     /// Most events per staged INSERT statement (a larger batch takes several, in one transaction).
@@ -129,6 +129,30 @@ public final class PostgresStore: EventStore, Service, Sendable {
         }
         known.remember(keys)
         return inserted
+    }
+
+    public func deadLetters(after: Int64?, limit: Int) async throws -> [DeadLetter] {
+        try await requireSchema()
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(after ?? 0)
+        binds.append(Int64(max(0, limit)))
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT id, source, payload, reason, \(Self.microseconds("failed_at")) FROM dead_letters WHERE id > $1 ORDER BY id LIMIT $2",
+            binds: binds)
+        let logger = logger
+        do {
+            return try await withPooledConnection(doing: "read dead letters") { connection in
+                var letters: [DeadLetter] = []
+                let rows = try await connection.query(query, logger: logger)
+                for try await (id, source, payload, reason, micros) in rows.decode((Int64, String, ByteBuffer, String, Int64).self) {
+                    letters.append(
+                        DeadLetter(id: id, source: source, body: Array(payload.readableBytesView), reason: reason, failedAt: Timestamp(microseconds: micros)))
+                }
+                return letters
+            }
+        } catch {
+            throw storeError(error, doing: "read dead letters")
+        }
     }
 
     /// A row in `dead_letters` (migrations/006_dead_letters.sql) with the message as sent.

@@ -8,7 +8,7 @@ public import PipelineKit
 public import ServiceLifecycle
 
 /// Events, rollups and persons in one SQLite file.
-public final class SQLiteStore: EventStore, Service, Sendable {
+public final class SQLiteStore: EventStore, DeadLetterReader, Service, Sendable {
     let pool: DatabasePool
     let path: String
     let checkpointer: WALCheckpointer
@@ -137,6 +137,19 @@ public final class SQLiteStore: EventStore, Service, Sendable {
             try db.execute(
                 sql: "INSERT INTO dead_letters (source, payload, reason, failed_at) VALUES (?, ?, ?, ?)",
                 arguments: [source, Data(body), reason, Timestamp.now().microseconds])
+        }
+    }
+
+    public func deadLetters(after: Int64?, limit: Int) async throws -> [DeadLetter] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, source, payload, reason, failed_at FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [after ?? 0, max(0, limit)]
+            ).map { row in
+                let payload: Data = row["payload"]
+                return DeadLetter(
+                    id: row["id"], source: row["source"], body: [UInt8](payload), reason: row["reason"], failedAt: Timestamp(microseconds: row["failed_at"]))
+            }
         }
     }
 
