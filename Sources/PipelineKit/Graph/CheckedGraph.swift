@@ -43,6 +43,11 @@ public struct CheckedStage: Sendable {
     var runsInTransaction: Bool { kind.builtType is any InTransactionStage.Type }
 }
 
+extension [CheckedStage] {
+    /// The config of the first stage that names a store driver (`persist`).
+    var storeDriver: StoreDriverChoice? { lazy.compactMap { $0.config as? StoreDriverChoice }.first }
+}
+
 extension StageKind {
     static var builtType: any Any.Type { Built.self }
 }
@@ -62,7 +67,7 @@ public struct CheckedGraph: Sendable {
     public let stages: [CheckedStage]
 
     /// The store driver `persist` names, for `smolhogd migrate`.
-    public var storeDriver: StoreDriverChoice? { stages.lazy.compactMap { $0.config as? StoreDriverChoice }.first }
+    public var storeDriver: StoreDriverChoice? { stages.storeDriver }
 
     var queueIndex: Int { stages.firstIndex(where: \.isQueue) ?? stages.count }
     var storeIndex: Int { stages.firstIndex(where: \.isStore) ?? stages.count }

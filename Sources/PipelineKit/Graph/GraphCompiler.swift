@@ -75,7 +75,7 @@ public enum GraphCompiler {
             }
             // Stages whose config must fit the store: checked once every stage (the store's
             // among them, wherever it stands) is decoded.
-            let limits = stages.lazy.compactMap { $0.config as? StoreDriverChoice }.first?.limits ?? .none
+            let limits = stages.storeDriver?.limits ?? .none
             for stage in stages {
                 for problem in checkAgainstStore(stage, limits) {
                     let node = configNodes[stage.index]

@@ -40,7 +40,7 @@ public struct QueueDriverChoice: Decodable, Sendable {
     /// config is decoded strictly. Needs the registry in the decoder's `userInfo` (the graph
     /// compiler puts it there); an unknown name is an error with a "did you mean".
     public init(from decoder: any Decoder) throws {
-        (driver, config) = try decodeDriverChoice(from: decoder, role: "queue") { registry, name in
+        (driver, config) = try decodeDriverChoice(from: decoder, role: "queue", names: \.queueNames) { registry, name in
             registry.queues[name]
         } decode: { driver, decoder in
             try Self.decodeConfig(driver, decoder)

@@ -55,7 +55,7 @@ public struct StoreDriverChoice: Decodable, Sendable {
     /// config is decoded strictly. Needs the registry in the decoder's `userInfo` (the graph
     /// compiler puts it there); an unknown name is an error with a "did you mean".
     public init(from decoder: any Decoder) throws {
-        (driver, config) = try decodeDriverChoice(from: decoder, role: "store") { registry, name in
+        (driver, config) = try decodeDriverChoice(from: decoder, role: "store", names: \.storeNames) { registry, name in
             registry.stores[name]
         } decode: { driver, decoder in
             try Self.decodeConfig(driver, decoder)
@@ -107,13 +107,13 @@ public struct StoreDriverChoice: Decodable, Sendable {
 
 /// Decodes `{name: {config}}` with exactly one key naming a registered driver.
 func decodeDriverChoice<Driver>(
-    from decoder: any Decoder, role: String, lookup: (DriverRegistry, String) -> Driver?,
+    from decoder: any Decoder, role: String, names: KeyPath<DriverRegistry, [String]>, lookup: (DriverRegistry, String) -> Driver?,
     decode: (Driver, any Decoder) throws -> any Sendable
 ) throws -> (Driver, any Sendable) {
     guard let registry = decoder.userInfo[.driverRegistry] as? DriverRegistry else {
         throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "no driver registry to decode a \(role) driver with"))
     }
-    let names = role == "queue" ? registry.queueNames : registry.storeNames
+    let names = registry[keyPath: names]
     let container = try decoder.container(keyedBy: DriverKey.self)
     let keys = container.allKeys
     guard keys.count == 1, let key = keys.first else {

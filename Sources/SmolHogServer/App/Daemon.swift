@@ -49,11 +49,6 @@ struct Daemon {
         let (host, port) = try Self.parse(listen: listen)
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
-        var routes: [String: [HTTPRequest.Method]] = ["/events": [.post], "/healthz": [.get], "/metrics": [.get], "/": [.get]]
-        if runtime.analytics != nil {
-            for path in ["/analytics/stats", "/analytics/events", "/analytics/trends"] { routes[path] = [.get] }
-        }
-        router.middlewares.add(RouteErrorMiddleware(routes: routes))
         let maxBatch = graph.stages.lazy.compactMap { $0.config(as: ValidateStageKind.self) }.first?.maxBatch ?? .max
         IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch).register(on: router)
         if let reader = runtime.analytics {
@@ -63,6 +58,10 @@ struct Daemon {
         if let store = runtime.store { checks.append({ await store.health() }) }
         HealthRoutes(checks: checks, registry: registry).register(on: router)
         DashboardRoutes().register(on: router)
+        // Added last, it wraps only the router's "not found" (routes keep the middlewares they
+        // were added under), and it knows every route registered above.
+        let routes = Dictionary(grouping: router.routes) { "\($0.path)" }.mapValues { $0.map(\.method) }
+        router.middlewares.add(RouteErrorMiddleware(routes: routes))
         let logger = self.logger
         return Application(
             router: router,

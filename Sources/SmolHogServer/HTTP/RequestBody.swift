@@ -51,7 +51,9 @@ enum RequestBody {
     /// only a complete stream ending at the body's end, its trailer checked (gzip: the length
     /// mod 2³²; zlib: the Adler-32), so a truncated stream or bytes after it answer 400.
     private static func decompress(_ buffer: inout ByteBuffer, _ algorithm: CompressionAlgorithm, gzip: Bool, limit: Int) throws -> ByteBuffer {
-        let compressed = Array(buffer.readableBytesView)
+        // Only the stream's last four bytes (its trailer) and its length are checked below.
+        let trailer = Array(buffer.readableBytesView.suffix(4))
+        let compressedCount = buffer.readableBytes
         let output: ByteBuffer
         do {
             output = try buffer.decompress(with: algorithm, maxSize: limit)
@@ -61,7 +63,7 @@ enum RequestBody {
             throw APIError(.badRequest, "malformed_body", "body could not be decompressed: \(error)")
         }
         guard output.readableBytes <= limit else { throw tooLarge(limit) }
-        guard trailerMatches(compressed, output: output.readableBytesView, gzip: gzip) else {
+        guard trailerMatches(trailer, streamBytes: compressedCount, output: output.readableBytesView, gzip: gzip) else {
             throw APIError(
                 .badRequest, "malformed_body",
                 "body is not one complete \(gzip ? "gzip member" : "zlib stream"): it is truncated, or has bytes after its end; expected exactly one stream")
@@ -73,17 +75,17 @@ enum RequestBody {
         APIError(.contentTooLarge, "body_too_large", "decompressed request body is larger than \(limit) bytes (server.max_body_bytes)")
     }
 
-    /// Whether the stream's last bytes are the trailer of `output`.
-    static func trailerMatches(_ compressed: [UInt8], output: some Collection<UInt8>, gzip: Bool) -> Bool {
-        guard compressed.count >= (gzip ? 18 : 6) else { return false }
-        let end = compressed.count
+    /// Whether `trailer`, the last four bytes of a stream of `streamBytes` bytes, is the trailer
+    /// of `output`.
+    static func trailerMatches(_ trailer: [UInt8], streamBytes: Int, output: some Collection<UInt8>, gzip: Bool) -> Bool {
+        guard trailer.count == 4, streamBytes >= (gzip ? 18 : 6) else { return false }
         if gzip {
-            // ISIZE: the input's length mod 2^32, little-endian, in the last four bytes.
-            let size = (0..<4).reduce(UInt32(0)) { $0 | UInt32(compressed[end - 4 + $1]) << (8 * UInt32($1)) }
+            // ISIZE: the input's length mod 2^32, little-endian.
+            let size = (0..<4).reduce(UInt32(0)) { $0 | UInt32(trailer[$1]) << (8 * UInt32($1)) }
             return size == UInt32(truncatingIfNeeded: output.count)
         }
-        // Adler-32 of the output, big-endian, in the last four bytes.
-        let expected = (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(compressed[end - 4 + $1]) }
+        // Adler-32 of the output, big-endian.
+        let expected = (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(trailer[$1]) }
         var a: UInt32 = 1
         var b: UInt32 = 0
         var pending = 0
