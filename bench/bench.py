@@ -10,6 +10,10 @@ Scenarios:
   ceiling    wrk's own ceiling: the same POST bodies to a route that does no work (404).
   embedded   end-to-end durable throughput, embedded queue + SQLite, batch sizes 1/10/100.
   split      the same with RabbitMQ + PostgreSQL: one `serve --role ingest`, one `worker`.
+  split-refused  split, where one event in REFUSE_EVERY (default 1000) has a 300-byte id that
+             PostgreSQL cannot hold: the ingest node runs a config of its own (SQLite store,
+             longer ids allowed), as a node configured apart from the workers could, and the
+             worker dead-letters those events. "End to end" counts stored + dead-lettered.
   latency    p50/p99 at half the measured maximum (paced wrk) for 100-event batches.
   analytics  stats/trends/events latency at 1M and 10M events loaded by a bulk SQL path.
   drain      the embedded worker alone (not in the default list): a queue filled by
@@ -92,10 +96,12 @@ def wrk(port, script, duration, connections, env, threads=2):
     return {"ok": ok, "bad": bad, "requests_per_s": rate, "p50_ms": p50 / 1000, "p99_ms": p99 / 1000, "max_ms": worst / 1000}
 
 
-def wait_drained(port, expected, timeout=600):
+def wait_drained(port, expected, timeout=600, refused=None):
+    """Waits until the store holds `expected` events (less those `refused()` counts)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if get_json(port, "/analytics/stats")["total_events"] >= expected:
+        stored = get_json(port, "/analytics/stats")["total_events"]
+        if stored >= expected or (refused and stored >= expected - refused()):
             return time.time()
         time.sleep(0.02)
     raise RuntimeError(f"store did not reach {expected} events in {timeout}s")
@@ -122,23 +128,45 @@ stages:
 """
 
 
+def dead_letters(services_env):
+    """Rows in the PostgreSQL store's dead_letters table."""
+    output = subprocess.run(["psql", services_env["SMOLHOG_TEST_POSTGRES_URL"], "-Atc", "SELECT count(*) FROM dead_letters"],
+                            capture_output=True, text=True, check=True).stdout
+    return int(output.strip())
+
+
 def throughput(binary, work, scenario, sizes, duration, connections, services_env):
     """Runs wrk per batch size against a fresh deployment; returns one row per size."""
     rows = []
+    refuse_every = int(os.environ.get("REFUSE_EVERY", "1000")) if scenario == "split-refused" else 0
     for size in sizes:
         folder = tempfile.mkdtemp(dir=work, prefix=f"{scenario}-{size}-")
         port = free_port()
-        run = f"{scenario}{size}x{int(time.time())}"
+        run = f"{scenario.replace('-', '')}{size}x{int(time.time())}"
         config = os.path.join(folder, "pipeline.yaml")
         template = EMBEDDED_YAML if scenario == "embedded" else SPLIT_YAML
         open(config, "w").write(template.format(port=port, run=run))
         daemons = []
+        reader_port = port
         try:
-            if scenario == "split":
+            if scenario.startswith("split"):
                 subprocess.run([binary, "migrate", "--config", config], check=True, env={**os.environ, **services_env}, capture_output=True)
-                ingest = Daemon(binary, ["serve", "--role", "ingest", "--config", config], folder, "ingest", services_env)
+                ingest_config = config
+                if refuse_every:
+                    # The load goes to an ingest node whose own config lets 300-byte ids through;
+                    # a second node with the workers' config serves the reads.
+                    ingest_config = os.path.join(folder, "ingest.yaml")
+                    open(ingest_config, "w").write(template.format(port=port, run=run).replace(
+                        "validate: {max_batch: 1000}", "validate: {max_batch: 1000, max_id_length: 1000}").replace(
+                        'persist: {postgres: {url: "${SMOLHOG_TEST_POSTGRES_URL}", pool: 8, batch: 5000}}', "persist: {sqlite: {path: data/ingest.sqlite}}"))
+                    reader_port = free_port()
+                    reader = Daemon(binary, ["serve", "--role", "ingest", "--config", config, "--listen", f"127.0.0.1:{reader_port}"], folder, "reader",
+                                    services_env)
+                    reader.wait_for(r"Listening")
+                    daemons.append(reader)
+                ingest = Daemon(binary, ["serve", "--role", "ingest", "--config", ingest_config], folder, "ingest", services_env)
                 worker = Daemon(binary, ["worker", "--config", config], folder, "worker", services_env)
-                daemons = [ingest, worker]
+                daemons += [ingest, worker]
                 worker.wait_for(r"Worker consuming")
             else:
                 ingest = Daemon(binary, ["serve", "--config", config], folder, "serve")
@@ -147,18 +175,23 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
             time.sleep(1)  # let start-up allocations settle before the idle reading
             idle = {d.name: d.rss_mb()[0] for d in daemons}
             # The PostgreSQL database outlives one deployment (batch sizes run in turn).
-            baseline = get_json(port, "/analytics/stats")["total_events"]
+            baseline = get_json(reader_port, "/analytics/stats")["total_events"]
+            letters = dead_letters(services_env) if refuse_every else 0
             started = time.time()
-            result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": run})
+            result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": run, "REFUSE_EVERY": str(refuse_every)})
             sent_done = time.time()
             accepted = result["ok"] * size
-            drained = wait_drained(port, baseline + accepted)
+            if refuse_every:
+                drained = wait_drained(reader_port, baseline + accepted, refused=lambda: dead_letters(services_env) - letters)
+            else:
+                drained = wait_drained(port, baseline + accepted)
             peak = {d.name: d.rss_mb()[1] for d in daemons}
             time.sleep(25)  # the worker's idle release (10 s) and a heap trim (every 10 s) after it
             after = {d.name: d.rss_mb()[0] for d in daemons}
             rows.append({
                 "scenario": scenario, "batch": size, "connections": connections, "duration_s": duration,
                 "accepted_events": accepted, "non_200": result["bad"],
+                **({"dead_lettered_events": dead_letters(services_env) - letters} if refuse_every else {}),
                 "ingest_events_per_s": round(accepted / (sent_done - started)),
                 "end_to_end_events_per_s": round(accepted / (drained - started)),
                 "drain_lag_s": round(drained - sent_done, 2),
@@ -281,10 +314,12 @@ def main():
             best = max((r["end_to_end_events_per_s"] for r in results.get("embedded", []) if r["batch"] == 100), default=50000)
             results["latency"] = paced_latency(binary, work, best, 100, args.duration, args.connections)
         stores = args.stores.split(",")
-        if "split" in scenarios or ("analytics" in scenarios and "postgres" in stores):
+        if "split" in scenarios or "split-refused" in scenarios or ("analytics" in scenarios and "postgres" in stores):
             services = Services(work)
         if "split" in scenarios:
             results["split"] = throughput(binary, work, "split", sizes, args.duration, args.connections, services.env)
+        if "split-refused" in scenarios:
+            results["split-refused"] = throughput(binary, work, "split-refused", sizes, args.duration, args.connections, services.env)
         if "drain" in scenarios:
             results["drain"] = drain(binary, work, args.duration, args.connections, [int(n) for n in args.prefill.split(",")])
         if "analytics" in scenarios:
@@ -341,7 +376,7 @@ def render(results):
     if "ceiling" in results:
         c = results["ceiling"]
         lines.append(f"load generator ceiling (wrk, 100-event bodies to a no-op route): {c['requests_per_s']:.0f} req/s = {c['events_per_s']} events/s\n")
-    for scenario in ("embedded", "split"):
+    for scenario in ("embedded", "split", "split-refused"):
         if scenario in results:
             lines.append(f"| {scenario} | batch | end-to-end events/s | ingest events/s | drain lag s | p50 ms | p99 ms | RSS idle MB | RSS peak MB | RSS idle after load MB |")
             lines.append("|---|---|---|---|---|---|---|---|---|---|")

@@ -30,6 +30,9 @@ function init(args)
   -- Random v4 UUIDs by default, as the PostHog and Segment SDKs send them (../shared/wire);
   -- IDS=sequential sends "<run>-<thread>-<counter>", ids that sort in the order they are sent.
   uuids = os.getenv("IDS") ~= "sequential"
+  -- REFUSE_EVERY=N: every Nth event's id is 300 bytes, more than PostgreSQL's VARCHAR(255).
+  refuse_every = tonumber(os.getenv("REFUSE_EVERY") or "0")
+  long_suffix = string.rep("x", 300)
   math.randomseed(os.time() * 1000 + tid)
   headers = {["Content-Type"] = "application/json"}
 end
@@ -63,6 +66,7 @@ function request()
     else
       id = prefix .. "-" .. counter
     end
+    if refuse_every > 0 and counter % refuse_every == 0 then id = id .. long_suffix end
     parts[i] = string.format(template, id, names[(counter % #names) + 1], user, user % 3000,
       stamp, (counter * 7919) % 1000000, counter % 500, counter % 5 + 1, counter % 100)
   end

@@ -124,7 +124,7 @@ public struct CheckedGraph: Sendable {
                 guard let stage = built[index] as? any InTransactionStage else { throw GraphBuildError("stage \(index) is not an InTransactionStage") }
                 return SyncErasedStage(stage)
             }
-            worker = WorkerPath(beforeStore: before, store: store.store, inTransaction: after)
+            worker = WorkerPath(beforeStore: before, store: store.store, inTransaction: after, limits: context.storeLimits)
         }
         let analytics = (built[storeIndex] as? any AnalyticsSource)?.analytics
         let store = (built[storeIndex] as? any StoreStage)?.store

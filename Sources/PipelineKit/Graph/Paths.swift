@@ -62,6 +62,8 @@ public struct WorkerPath: Sendable {
     let beforeStore: [ErasedStage]
     let store: any EventStore
     let inTransaction: [SyncErasedStage]
+    /// What the store declared it cannot hold; events beyond it are refused before the write.
+    let limits: StoreLimits
 
     /// Records a message the worker gives up on in the store (see `EventStore.recordDeadLetter`).
     public func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws {
@@ -75,11 +77,24 @@ public struct WorkerPath: Sendable {
     public func isPermanent(_ error: any Error) -> Bool { store.isPermanent(error) }
 
     /// Runs the worker stages and the store write. Items a worker stage rejects are returned
-    /// as rejections (the caller dead-letters them: they were already accepted).
-    public func store(_ events: [Event]) async throws -> (stored: [StoredEvent], rejected: [Rejection]) {
+    /// as rejections (the caller dead-letters them: they were already accepted); events the
+    /// store's declared limits refuse (`StoreLimits.refusal(of:)`) are returned as `refused`,
+    /// with the reason, without being written: the queue may hold events an ingest node with
+    /// other limits accepted, and a refusal found before the write costs no failed write.
+    public func store(_ events: [Event]) async throws -> (stored: [StoredEvent], rejected: [Rejection], refused: [(event: Event, reason: String)]) {
         var current: any Sendable = Batch(events)
         for stage in beforeStore { current = try await stage.run(current) }
-        guard let ready = current as? Batch<Event> else { throw GraphBuildError("worker stages did not end in a batch of events") }
+        guard var ready = current as? Batch<Event> else { throw GraphBuildError("worker stages did not end in a batch of events") }
+        let rejections = ready.rejections
+        var refused: [(event: Event, reason: String)] = []
+        if let first = ready.items.firstIndex(where: { limits.refusal(of: $0) != nil }) {
+            var fitting = Array(ready.items[..<first])
+            for event in ready.items[first...] {
+                if let reason = limits.refusal(of: event) { refused.append((event, reason)) } else { fitting.append(event) }
+            }
+            ready = Batch(fitting, receivedAt: ready.receivedAt)
+        }
+        guard !ready.items.isEmpty else { return ([], rejections, refused) }
         let tail = inTransaction
         let receivedAt = ready.receivedAt
         // The in-transaction stages are pure, so they first run here, on every event, as if
@@ -93,7 +108,7 @@ public struct WorkerPath: Sendable {
             if let forAll, inserted.count == count { return forAll }
             return try Self.rollups(of: inserted, through: tail, receivedAt: receivedAt)
         }
-        return (stored, ready.rejections)
+        return (stored, rejections, refused)
     }
 
     private static func rollups(of inserted: [StoredEvent], through stages: [SyncErasedStage], receivedAt: Timestamp) throws -> [RollupDelta] {

@@ -15,7 +15,8 @@ public import ServiceLifecycle
 /// - A permanent failure (the store refuses some of the data) splits the group's events in
 ///   halves until the refused events are alone (`isolate`): the rest is stored, and an event
 ///   refused `maxAttempts` times alone is kept in the store's dead letters with the store's
-///   reason, then the messages are acknowledged. So an outage never dead-letters anything,
+///   reason, then the messages are acknowledged. Events beyond the store's declared limits
+///   (`StoreLimits`) are kept there before any write is tried: they cost no failed write. So an outage never dead-letters anything,
 ///   and one bad event never takes the good ones of its message with it.
 /// - On graceful shutdown the loop finishes and acks the group in hand, then closes.
 public struct WorkerLoop: Service {
@@ -104,16 +105,16 @@ public struct WorkerLoop: Service {
         }
         guard !decoded.isEmpty else { return }
         let events = decoded.flatMap(\.events)
-        if let failure = try await storeWithRetry(events, permanentFailures: events.count > 1 ? 1 : settings.maxAttempts) {
+        var refused: [(event: Event, reason: String)] = []
+        if let failure = try await storeWithRetry(events, permanentFailures: events.count > 1 ? 1 : settings.maxAttempts, refused: &refused) {
             // The store refuses some of the data while it is up: store the rest, keep the refused.
-            var refused: [(event: Event, reason: String)] = []
             if events.count == 1 {
-                refused = [(events[0], failure)]
+                refused.append((events[0], Self.refusedAlone(failure, tries: settings.maxAttempts)))
             } else {
                 try await isolate(events[...], refused: &refused)
             }
-            for item in refused { try await keepRefused(item.event, reason: item.reason) }
         }
+        for item in refused { try await keepRefused(item.event, reason: item.reason) }
         try await consumer.ack(decoded.map(\.delivery))
     }
 
@@ -125,23 +126,29 @@ public struct WorkerLoop: Service {
         let middle = events.startIndex + events.count / 2
         for half in [events[..<middle], events[middle...]] where !half.isEmpty {
             let alone = half.count == 1
-            guard let failure = try await storeWithRetry(Array(half), permanentFailures: alone ? settings.maxAttempts : 1) else { continue }
+            guard let failure = try await storeWithRetry(Array(half), permanentFailures: alone ? settings.maxAttempts : 1, refused: &refused) else {
+                continue
+            }
             if alone {
-                refused.append((half[half.startIndex], failure))
+                refused.append((half[half.startIndex], Self.refusedAlone(failure, tries: settings.maxAttempts)))
             } else {
                 try await isolate(half, refused: &refused)
             }
         }
     }
 
-    /// Records an event the store refused `maxAttempts` times alone in the store's dead
-    /// letters, as a message of its own with the store's reason; retried until it is kept
-    /// (the message that held it is acknowledged only after).
+    static func refusedAlone(_ failure: String, tries: Int) -> String {
+        "refused \(tries) times alone: \(failure)"
+    }
+
+    /// Records an event the store refuses (by its declared limits, or `maxAttempts` times
+    /// alone) in the store's dead letters, as a message of its own with the store's reason;
+    /// retried until it is kept (the message that held it is acknowledged only after).
     func keepRefused(_ event: Event, reason: String) async throws {
         Counter(label: "smolhog_worker_refused_events_total").increment()
         logger.error("The store refuses an event; dead-lettering it alone.", metadata: ["event_id": "\(event.eventID)", "reason": "\(reason)"])
         let body = EventBatchCodec.encode([event])
-        let text = "store refused event \(event.eventID) \(settings.maxAttempts) times: \(reason)"
+        let text = "store refused event \(event.eventID): \(reason)"
         var backoff = settings.backoffMilliseconds
         while true {
             do {
@@ -168,21 +175,24 @@ public struct WorkerLoop: Service {
         try await consumer.deadLetter(delivery, reason: reason)
     }
 
-    /// Returns nil once stored; the error after `permanentFailures` permanent failures.
-    func storeWithRetry(_ events: [Event], permanentFailures: Int) async throws -> String? {
+    /// Returns nil once stored (adding the events the store's limits refused to `refused`);
+    /// the error after `permanentFailures` permanent failures. Transient failures are retried
+    /// with backoff; a permanent one at once (waiting does not change the store's answer).
+    func storeWithRetry(_ events: [Event], permanentFailures: Int, refused: inout [(event: Event, reason: String)]) async throws -> String? {
         var permanent = 0
         var backoff = settings.backoffMilliseconds
         while true {
             do {
-                let (stored, rejected) = try await path.store(events)
+                let (stored, rejected, overLimits) = try await path.store(events)
                 Counter(label: "smolhog_worker_store_writes_total").increment()
                 Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)
-                Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count)
+                Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count - overLimits.count)
                 if !rejected.isEmpty {
                     Counter(label: "smolhog_worker_rejected_events_total").increment(by: rejected.count)
                     logger.warning(
                         "Worker stages rejected events after they were accepted.", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0])"])
                 }
+                refused += overLimits
                 return nil
             } catch {
                 // Shutting down while the store is failing: leave the messages unacked; the
@@ -194,6 +204,7 @@ public struct WorkerLoop: Service {
                     "Store write failed; retrying.",
                     metadata: ["error": "\(error)", "permanent": "\(isPermanent)", "attempt": "\(permanent)", "events": "\(events.count)"])
                 if permanent >= permanentFailures { return "\(error)" }
+                if isPermanent { continue }
                 try await Task.sleep(for: .milliseconds(backoff))
                 backoff = min(backoff * 2, settings.maxBackoffMilliseconds)
             }

@@ -45,3 +45,28 @@ public protocol StoreLimitedStageKind: StageKind {
     /// The config's problems against `limits`, without I/O.
     static func check(_ config: Config, against limits: StoreLimits) -> [ConfigProblem]
 }
+
+extension StoreLimits {
+    /// Why the store cannot hold `event`, or nil when it can: a NUL in an id or the name
+    /// (`StringPolicy`), an id or name longer than the store holds, or a timestamp outside
+    /// its range. `validate` refuses such events at ingest; the worker asks again before each
+    /// write, because the queue may hold events an ingest node with other limits accepted
+    /// (an older version, another config), and a refusal found here costs no store write.
+    public func refusal(of event: Event) -> String? {
+        func id(_ field: String, _ value: String, most: Int?) -> String? {
+            if value.utf8.contains(0) { return "\(field) holds U+0000 (NUL), which no store keeps" }
+            if let most, value.utf8.count > most { return "\(field) is \(value.utf8.count) bytes; the store holds at most \(most)" }
+            return nil
+        }
+        if let reason = id("event_id", event.eventID, most: maxIDBytes) ?? id("event_name", event.eventName, most: maxEventNameBytes)
+            ?? id("user_id", event.userID, most: maxIDBytes)
+        {
+            return reason
+        }
+        if let session = event.sessionID, let reason = id("session_id", session, most: maxIDBytes) { return reason }
+        if let timestamps, !timestamps.contains(event.timestamp) {
+            return "timestamp \(event.timestamp) is outside what the store holds (\(timestamps.lowerBound) to \(timestamps.upperBound))"
+        }
+        return nil
+    }
+}

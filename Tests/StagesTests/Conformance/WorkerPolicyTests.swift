@@ -14,14 +14,14 @@ import Testing
         let worker: WorkerLoop
     }
 
-    func running(maxAttempts: Int = 3, _ body: (Running) async throws -> Void) async throws {
+    func running(maxAttempts: Int = 3, backoffMilliseconds: Int = 1, store: String = "{}", _ body: (Running) async throws -> Void) async throws {
         let graph = try compile(
             """
-            worker: {prefetch: 50, max_attempts: \(maxAttempts), backoff_ms: 1, max_backoff_ms: 5}
+            worker: {prefetch: 50, max_attempts: \(maxAttempts), backoff_ms: \(backoffMilliseconds), max_backoff_ms: \(max(5, backoffMilliseconds))}
             stages:
-              - validate
+              - validate: {max_id_length: 64}
               - queue: {memory: {}}
-              - persist: {memory: {}}
+              - persist: {memory: \(store)}
               - aggregate
             """, plugins: testPlugins)
         let runtime = try await graph.build(context: BuildContext(baseDirectory: "/", logger: testLogger, role: .all))
@@ -84,6 +84,36 @@ import Testing
             #expect(try await run.store.stats(top: 1).totalEvents == 99)
             // The group, then two halves per level (7 levels for 100), then the extra attempt alone.
             #expect(run.store.writeCount <= 1 + 2 * 7 + 1, "\(run.store.writeCount) writes")
+        }
+    }
+
+    @Test func eventsBeyondTheStoresDeclaredLimitsAreDeadLetteredWithoutAWrite() async throws {
+        // Published without the ingest path's validate, as an ingest node with other limits
+        // (an older version, its own config) could have accepted them.
+        try await running(store: "{max_id_bytes: 64}") { run in
+            let long = String(repeating: "x", count: 65)
+            var batch = (0..<100).map { event("l-\($0)") }
+            batch[10] = event(long)
+            batch[60] = event("l-60-\u{0}")
+            try await run.queue.publish(batch)
+            try await waitFor("acknowledged") { run.queue.depth == (0, 0) }
+            #expect(run.store.storedEvents.count == 98)
+            #expect(run.store.writeCount == 1, "one write: the refusals cost none")
+            #expect(try await run.store.stats(top: 1).totalEvents == 98)
+            let letters = run.store.deadLetters
+            #expect(letters.map { try? QueueMessage.decode($0.body).map(\.eventID) } == [[long], ["l-60-\u{0}"]])
+            #expect(letters.first?.reason.contains("event_id is 65 bytes; the store holds at most 64") == true, "\(letters.map(\.reason))")
+            #expect(letters.last?.reason.contains("U+0000") == true, "\(letters.map(\.reason))")
+        }
+    }
+
+    @Test func refusalsAreRetriedWithoutWaitingAndOutagesWithBackoff() async throws {
+        // With a 2 s backoff, one wait would blow the deadline: a refusal alone is retried at once.
+        try await running(maxAttempts: 4, backoffMilliseconds: 2000) { run in
+            run.store.refuse { $0.eventID == "bad" ? "value the schema cannot hold" : nil }
+            try await run.queue.publish([event("bad")])
+            try await waitFor("dead-lettered", deadline: .seconds(1.5)) { run.store.deadLetters.count == 1 }
+            #expect(run.store.writeCount == 4)
         }
     }
 

@@ -191,12 +191,25 @@ public enum MemoryStoreError: Error, Sendable, CustomStringConvertible {
 /// `persist: {memory: {}}`: the in-memory twin as a driver. Not in `Plugins.builtIn`; tests
 /// and plugin authors add it.
 public enum MemoryStoreDriver: StoreDriver {
+    /// `max_id_bytes` (optional) declares a limit the twin then reports as its own, so tests
+    /// can drive what a store with limits does; without it the twin holds anything.
     public struct Config: Decodable, Sendable {
-        public init() {}
-        public init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: DriverConfigKey.self) }
+        /// Longest id the twin declares it holds; nil: no limit.
+        public var maxIDBytes: Int?
+        public init(maxIDBytes: Int? = nil) { self.maxIDBytes = maxIDBytes }
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: DriverConfigKey.self)
+            for key in container.allKeys where key.stringValue != "max_id_bytes" {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container, debugDescription: "unknown key '\(key.stringValue)'; the memory store takes only max_id_bytes")
+            }
+            maxIDBytes = try DriverConfigKey(stringValue: "max_id_bytes").flatMap { try container.decodeIfPresent(Int.self, forKey: $0) }
+        }
     }
 
     public static let name = "memory"
+
+    public static func limits(_ config: Config) -> StoreLimits { StoreLimits(maxIDBytes: config.maxIDBytes) }
 
     public static func open(_ config: Config, context: BuildContext) async throws -> any AnalyticsStore { MemoryStore() }
 }
