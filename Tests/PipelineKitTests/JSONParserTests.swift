@@ -75,6 +75,28 @@ import Testing
         }
     }
 
+    /// The line and column are counted a word at a time; they must be what counting
+    /// characters one by one gives, with newlines and multi-byte characters at every place
+    /// in a word.
+    @Test func errorPositionsAgreeWithCountingCharacterByCharacter() {
+        let pieces = ["\"é\"", "\"a€b\"", "1", "\"😀x\"", "\"plain ascii\""]
+        for seed in 0..<60 {
+            var text = "["
+            for index in 0..<(seed % 13 + 1) {
+                text += (index == 0 ? "" : (index + seed) % 3 == 0 ? ",\n" : ", ") + pieces[(index * 7 + seed) % pieces.count]
+            }
+            text += ", ?]"
+            let before = text[..<(text.firstIndex(of: "?") ?? text.endIndex)]
+            let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect {
+                _ = try JSONParser.parse(text)
+            } throws: { error in
+                guard let error = error as? JSONParseError else { return false }
+                return error.line == lines.count && error.column == (lines.last?.count ?? 0) + 1
+            }
+        }
+    }
+
     @Test func rejectsNestingDeeperThanTheLimit() {
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep, limits: JSONParserLimits(maxDepth: 64)) }
