@@ -17,6 +17,13 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     /// is being handled, before it is closed: idle keep-alive connections and clients that
     /// open a connection and send nothing.
     public var idleTimeoutSeconds: Double = 60
+    /// Events accepted and not yet stored (the queue's backlog) above which ingest answers
+    /// 503 `overloaded` instead of taking more, so an ingest rate the worker cannot follow
+    /// costs retries, not disk and memory. Only queues that know their backlog (embedded).
+    public var maxBacklogEvents: Int = 500_000
+    /// Seconds the worker may go without storing a group while messages wait before
+    /// `GET /readyz` reports the store as behind.
+    public var maxStoreStallSeconds: Double = 30
 
     /// The defaults above, as used when `server:` is absent.
     public init() {}
@@ -25,6 +32,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         case listen
         case maxBodyBytes = "max_body_bytes"
         case idleTimeoutSeconds = "idle_timeout_s"
+        case maxBacklogEvents = "max_backlog_events"
+        case maxStoreStallSeconds = "max_store_stall_s"
     }
 
     /// Decodes `server:`; absent keys keep their defaults. Ranges are checked after decoding
@@ -34,6 +43,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? listen
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
         idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? idleTimeoutSeconds
+        maxBacklogEvents = try container.decodeIfPresent(Int.self, forKey: .maxBacklogEvents) ?? maxBacklogEvents
+        maxStoreStallSeconds = try container.decodeIfPresent(Double.self, forKey: .maxStoreStallSeconds) ?? maxStoreStallSeconds
     }
 
     /// The host and port of `listen`, or nil when it is not `HOST:PORT`.
@@ -56,6 +67,10 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         if maxBodyBytes < 1024 { problems.append(ConfigProblem(path: ["max_body_bytes"], "must be at least 1024, got \(maxBodyBytes)")) }
         if !(idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400) {
             problems.append(ConfigProblem(path: ["idle_timeout_s"], "must be more than 0 and at most 86400 seconds, got \(idleTimeoutSeconds)"))
+        }
+        if maxBacklogEvents < 1 { problems.append(ConfigProblem(path: ["max_backlog_events"], "must be at least 1 event, got \(maxBacklogEvents)")) }
+        if !(maxStoreStallSeconds >= 1 && maxStoreStallSeconds <= 86_400) {
+            problems.append(ConfigProblem(path: ["max_store_stall_s"], "must be 1 to 86400 seconds, got \(maxStoreStallSeconds)"))
         }
         return problems
     }

@@ -20,6 +20,10 @@ public protocol EventQueue: Sendable {
     var consumers: Int { get }
     /// Drops caches that only speed up a busy queue (see `EventStore.releaseMemory`).
     func releaseMemory() async
+    /// Events published and not yet acknowledged, or nil when this process cannot tell (a
+    /// broker shared with other processes). Read on every ingest request by the overload
+    /// check, so it must be O(1): an atomic load, no lock, no I/O.
+    var backlogEvents: Int? { get }
 }
 
 extension EventQueue {
@@ -29,6 +33,8 @@ extension EventQueue {
     public func releaseMemory() async {}
     /// Default: one worker loop.
     public var consumers: Int { 1 }
+    /// Default: unknown, so the overload check never refuses.
+    public var backlogEvents: Int? { nil }
 }
 
 /// One message handed to the worker. `body` is the encoded batch (see `EventBatchCodec`).

@@ -24,13 +24,17 @@ public struct WorkerLoop: Service {
     let path: WorkerPath
     let settings: WorkerSettings
     let logger: Logger
+    /// Where store outcomes are recorded for `GET /readyz`.
+    let readiness: Readiness
 
-    /// A loop over `queue` that stores through `path`. Starts nothing; `run()` does.
-    public init(queue: any EventQueue, path: WorkerPath, settings: WorkerSettings, logger: Logger) {
+    /// A loop over `queue` that stores through `path`, recording each store outcome in
+    /// `readiness`. Starts nothing; `run()` does.
+    public init(queue: any EventQueue, path: WorkerPath, settings: WorkerSettings, logger: Logger, readiness: Readiness = Readiness()) {
         self.queue = queue
         self.path = path
         self.settings = settings
         self.logger = logger
+        self.readiness = readiness
     }
 
     /// Runs `queue.consumers` consumer loops (at least one) until graceful shutdown or
@@ -67,6 +71,7 @@ public struct WorkerLoop: Service {
                 }
                 guard let deliveries = try await current.next(maxWait: .milliseconds(250)) else { break }
                 if deliveries.isEmpty {
+                    readiness.workerIdle()
                     if idle?.shouldRelease() == true { await releaseMemory() }
                     continue
                 }
@@ -184,6 +189,7 @@ public struct WorkerLoop: Service {
         while true {
             do {
                 let (stored, rejected, overLimits) = try await path.store(events)
+                readiness.storeSucceeded()
                 Counter(label: "smolhog_worker_store_writes_total").increment()
                 Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)
                 Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count - overLimits.count)
@@ -199,7 +205,11 @@ public struct WorkerLoop: Service {
                 // queue delivers them again to the next worker.
                 if Task.isCancelled || Task.isShuttingDownGracefully { throw error }
                 let isPermanent = path.isPermanent(error)
-                if isPermanent { permanent += 1 }
+                if isPermanent {
+                    permanent += 1
+                } else {
+                    readiness.storeFailed("\(error)")
+                }
                 logger.warning(
                     "Store write failed; retrying.",
                     metadata: ["error": "\(error)", "permanent": "\(isPermanent)", "attempt": "\(permanent)", "events": "\(events.count)"])

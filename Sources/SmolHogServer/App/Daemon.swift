@@ -20,6 +20,8 @@ struct Daemon {
     let role: ProcessRole
     let listenOverride: String?
     let logger: Logger
+    /// Publish and store outcomes, shared by the worker, ingest and GET /readyz.
+    let readiness = Readiness()
 
     /// Loads and checks the config; throws a `ConfigError` listing every problem.
     static func checkedGraph(configFile: String) throws -> CheckedGraph {
@@ -32,7 +34,8 @@ struct Daemon {
         let runtime = try await graph.build(context: BuildContext(baseDirectory: graph.directory, logger: logger, role: role))
         var services: [any Service] = runtime.services + [HeapTrimmer()]
         if role.runsWorker, let worker = runtime.worker {
-            services.append(WorkerLoop(queue: runtime.queue, path: worker, settings: runtime.settings, logger: logger.with("component", "worker")))
+            services.append(
+                WorkerLoop(queue: runtime.queue, path: worker, settings: runtime.settings, logger: logger.with("component", "worker"), readiness: readiness))
         }
         if role.runsIngest, let ingest = runtime.ingest {
             let listen = listenOverride ?? graph.server.listen
@@ -50,13 +53,16 @@ struct Daemon {
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
         let maxBatch = graph.stages.lazy.compactMap { $0.config(as: ValidateStageKind.self) }.first?.maxBatch ?? .max
-        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch).register(on: router)
+        let gate = OverloadGate(queue: runtime.queue, maxBacklogEvents: graph.server.maxBacklogEvents)
+        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch, gate: gate, readiness: readiness).register(on: router)
         if let reader = runtime.analytics {
             AnalyticsRoutes(reader: reader).register(on: router)
         }
-        var checks: [@Sendable () async -> DependencyHealth] = [{ await runtime.queue.health() }]
-        if let store = runtime.store { checks.append({ await store.health() }) }
-        HealthRoutes(checks: checks, registry: registry).register(on: router)
+        let check = DependencyCheck(
+            queue: runtime.queue, store: runtime.store, readiness: readiness, watchesStore: role.runsWorker && runtime.worker != nil,
+            maxStoreStall: .milliseconds(Int(graph.server.maxStoreStallSeconds * 1000)), maxBacklogEvents: graph.server.maxBacklogEvents)
+        HealthRoutes(check: check, registry: registry).register(on: router)
+        ReadinessRoutes(check: check).register(on: router)
         DashboardRoutes().register(on: router)
         // Added last, it wraps only the router's "not found" (routes keep the middlewares they
         // were added under), and it knows every route registered above.

@@ -1,4 +1,5 @@
-// GET /healthz and GET /metrics: which dependency is down, and the Prometheus exposition.
+// GET /healthz and GET /metrics: which dependency is down (the drivers' probes and what the
+// process observed, see DependencyCheck), and the Prometheus exposition.
 
 import Hummingbird
 import NIOCore
@@ -6,13 +7,14 @@ import PipelineKit
 import Prometheus
 
 struct HealthRoutes: Sendable {
-    let checks: [@Sendable () async -> DependencyHealth]
+    let check: DependencyCheck
     let registry: PrometheusCollectorRegistry
 
     func register(on router: Router<some RequestContext>) {
         router.get("/healthz") { _, _ in await self.health() }
         router.get("/metrics") { _, _ in
-            Response(
+            _ = await self.health()  // sets the readiness gauges
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.registry.emitToBuffer())))
         }
@@ -20,14 +22,15 @@ struct HealthRoutes: Sendable {
 
     /// 200 when every dependency is up; 503 naming the ones that are down.
     func health() async -> Response {
-        var results: [DependencyHealth] = []
-        for check in checks { results.append(await check()) }
+        var results = [await check.queueHealth()]
+        if let store = await check.storeHealth(ping: true) { results.append(store) }
         let down = results.filter { !$0.up }
         var body: JSONObject = ["status": down.isEmpty ? "ok" : "degraded"]
         for result in results {
             body[result.name] = .object(["up": .bool(result.up), "detail": JSONValue(result.detail)])
         }
         if !down.isEmpty { body["message"] = .string("down: " + down.map(\.name).joined(separator: ", ")) }
+        check.recordGauges(ready: down.isEmpty, dependencies: results)
         return JSONResponse.make(down.isEmpty ? .ok : .serviceUnavailable, body)
     }
 }

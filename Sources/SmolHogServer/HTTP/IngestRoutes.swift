@@ -12,12 +12,17 @@ struct IngestRoutes: Sendable {
     let maxBodyBytes: Int
     /// `validate.max_batch`: the parser stops past it (413), whatever the body holds after.
     var maxItems: Int = .max
+    /// Refuses requests while the backlog is past its bound; nil never refuses.
+    var gate: OverloadGate?
+    /// Where publish outcomes are recorded for GET /readyz.
+    var readiness: Readiness?
 
     func register(on router: Router<some RequestContext>) {
         router.post("/events") { request, _ in try await self.postEvents(request) }
     }
 
     func postEvents(_ request: Request) async throws -> Response {
+        if let refusal = gate?.refusal() { return refusal }
         let receivedAt = Timestamp.now()
         // Properties stay checked text from here to the store (no tree, no re-serializing).
         let (body, other) = try await RequestBody.eventArray(request, arrayKey: "events", limit: maxBodyBytes, maxItems: maxItems)
@@ -58,11 +63,13 @@ struct IngestRoutes: Sendable {
     func ingest(_ batch: Batch<RawEvent>) async throws -> IngestOutcome {
         do {
             let accepted = try await path.run(batch)
+            readiness?.publishSucceeded()
             Counter(label: "smolhog_ingest_events_total", dimensions: [("outcome", "accepted")]).increment(by: accepted.count)
             Counter(label: "smolhog_ingest_events_total", dimensions: [("outcome", "rejected")]).increment(by: accepted.rejections.count)
             return IngestOutcome(accepted: accepted.items, rejections: accepted.rejections.sorted { $0.index < $1.index })
         } catch let error as PipelineError {
             Counter(label: "smolhog_ingest_failed_requests_total", dimensions: [("code", error.code.rawValue)]).increment()
+            if error.code == .queueUnavailable { readiness?.publishFailed(error.message) }
             throw error.apiError
         }
     }

@@ -167,12 +167,16 @@ public final class SQLiteStore: EventStore, DeadLetterReader, Service, Sendable 
         writeIndex.releaseMemory()
     }
 
+    /// Names the file in answers to clients by its name only; the path stays in logs.
+    var probe: SQLiteFileProbe { SQLiteFileProbe(path: path) }
+
+    /// Up when the database answers a read; names the file by its name only.
     public func health() async -> DependencyHealth {
         do {
             _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-            return DependencyHealth(name: "store", up: true, detail: "sqlite \(path)")
+            return DependencyHealth(name: "store", up: true, detail: "sqlite store (\(probe.name))")
         } catch {
-            return DependencyHealth(name: "store", up: false, detail: "sqlite \(path): \(error)")
+            return DependencyHealth(name: "store", up: false, detail: "sqlite store (\(probe.name)): \(probe.clientText(error))")
         }
     }
 }

@@ -4,8 +4,10 @@
 
 import Foundation
 internal import GRDB
+public import Logging
 public import PipelineKit
 public import ServiceLifecycle
+import Synchronization
 
 /// A durable queue in one SQLite file, for `smolhogd serve` on one machine.
 ///
@@ -37,9 +39,24 @@ public actor EmbeddedQueue: EventQueue, Service {
     public nonisolated let consumers: Int
     /// Hands each worker loop different messages.
     let dispenser = EmbeddedQueueDispenser()
+    /// Events committed and not yet acked or dead-lettered (`backlogEvents`).
+    let backlog = Atomic<Int>(0)
+    /// Whether the files can take a write; asked before each group commit, at most every
+    /// `probeInterval`, so a file made read-only or a full disk refuses publishes within it.
+    let probe: SQLiteFileProbe
+    static let probeInterval: Duration = .milliseconds(200)
+    private var probed: (at: ContinuousClock.Instant, problem: String?)?
+    let logger: Logger
+    /// A full disk refuses every publish; one warning per interval says so.
+    let failureLog = RateLimitedLog(interval: .seconds(10))
 
-    public init(path: String, consumers: Int = 1) throws {
+    public init(path: String, consumers: Int = 1, logger: Logger = Logger(label: "smolhog.queue.embedded")) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let probe = SQLiteFileProbe(path: path)
+        // A read-only `-shm` would be mapped and written through (a SIGBUS): refuse to open.
+        if let problem = probe.problem(), FileManager.default.fileExists(atPath: path) {
+            throw PipelineError(.queueUnavailable, "embedded queue at \(path) cannot be opened for writing: \(problem)")
+        }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -67,8 +84,27 @@ public actor EmbeddedQueue: EventQueue, Service {
         self.database = database
         self.path = path
         self.consumers = max(1, consumers)
-        self.idAtOpen = try database.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM messages") ?? 0 }
+        let (idAtOpen, waiting) = try database.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0), COALESCE(SUM(events), 0) FROM messages")
+            let id: Int64 = row?[0] ?? 0
+            let events: Int = row?[1] ?? 0
+            return (id, events)
+        }
+        self.idAtOpen = idAtOpen
         self.checkpointer = try WALCheckpointer(path: path)
+        self.probe = probe
+        self.logger = logger
+        backlog.store(waiting, ordering: .relaxed)
+    }
+
+    public nonisolated var backlogEvents: Int? { backlog.load(ordering: .relaxed) }
+
+    /// The probe's answer, asked again when older than `probeInterval`.
+    private func writeProblem(now: ContinuousClock.Instant = .now) -> String? {
+        if let probed, now - probed.at < Self.probeInterval { return probed.problem }
+        let problem = probe.problem()
+        probed = (now, problem)
+        return problem
     }
 
     /// Checkpoints the WAL off the publishers' commit path while the daemon runs.
@@ -89,6 +125,10 @@ public actor EmbeddedQueue: EventQueue, Service {
         while !pending.isEmpty {
             let group = pending
             pending = []
+            if let problem = writeProblem() {
+                fail(group, client: "embedded queue cannot write: \(problem)", log: problem)
+                continue
+            }
             do {
                 let now = Timestamp.now().microseconds
                 try await database.write { db in
@@ -97,16 +137,23 @@ public actor EmbeddedQueue: EventQueue, Service {
                         try statement.execute(arguments: [Data(item.body), item.events, now])
                     }
                 }
+                backlog.add(group.reduce(0) { $0 + $1.events }, ordering: .relaxed)
                 for item in group { item.continuation.resume() }
                 version &+= 1
                 for waiter in waiters.values { waiter.resume() }
                 waiters = [:]
             } catch {
-                let failure = PipelineError(.queueUnavailable, "embedded queue at \(path) could not commit: \(error)")
-                for item in group { item.continuation.resume(throwing: failure) }
+                fail(group, client: "embedded queue could not commit: \(probe.clientText(error))", log: "\(error)")
             }
         }
         flushing = false
+    }
+
+    /// Fails a group's publishes with `client` (no absolute path) and logs `log` with the path.
+    private func fail(_ group: [Pending], client: String, log: String) {
+        failureLog.log(logger, "Embedded queue refuses publishes; ingest answers 503.", metadata: ["path": "\(path)", "error": "\(log)"])
+        let failure = PipelineError(.queueUnavailable, client)
+        for item in group { item.continuation.resume(throwing: failure) }
     }
 
     /// Waits until a commit after `seen`, or `timeout`.
@@ -148,12 +195,16 @@ public actor EmbeddedQueue: EventQueue, Service {
     /// Empties the connections' page caches; the next reads come from the OS cache.
     public nonisolated func releaseMemory() async { database.releaseMemoryEventually() }
 
+    /// Up when the files can take a write (the probe) and the database answers a read.
+    /// Names the file by its name only: the answer reaches HTTP clients.
     public nonisolated func health() async -> DependencyHealth {
+        let name = "embedded queue (\(probe.name))"
+        if let problem = probe.problem() { return DependencyHealth(name: "queue", up: false, detail: "\(name): \(problem)") }
         do {
             _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-            return DependencyHealth(name: "queue", up: true, detail: "embedded \(path)")
+            return DependencyHealth(name: "queue", up: true, detail: name)
         } catch {
-            return DependencyHealth(name: "queue", up: false, detail: "embedded \(path): \(error)")
+            return DependencyHealth(name: "queue", up: false, detail: "\(name): \(probe.clientText(error))")
         }
     }
 

@@ -5,6 +5,7 @@
 import Foundation
 internal import GRDB
 internal import PipelineKit
+import Synchronization
 
 /// Hands the worker loops of one process consecutive groups of messages, each group to one
 /// loop. With a backlog, while one loop's group is in the store's transaction, the next loop
@@ -116,21 +117,25 @@ final class EmbeddedQueueConsumer: QueueConsumer, @unchecked Sendable {
     func ack(_ deliveries: [Delivery]) async throws {
         guard !deliveries.isEmpty else { return }
         let ids = deliveries.map { Int64($0.tag) }
-        try await queue.database.write { db in
-            let statement = try db.cachedStatement(sql: "DELETE FROM messages WHERE id = ?")
-            for id in ids { try statement.execute(arguments: [id]) }
+        let removed = try await queue.database.write { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM messages WHERE id = ? RETURNING events")
+            var events = 0
+            for id in ids { events += try Int.fetchOne(statement, arguments: [id]) ?? 0 }
+            return events
         }
+        queue.backlog.subtract(removed, ordering: .relaxed)
     }
 
     func deadLetter(_ delivery: Delivery, reason: String) async throws {
         let id = Int64(delivery.tag)
         let body = Data(delivery.body)
-        try await queue.database.write { db in
+        let removed = try await queue.database.write { db in
             try db.execute(
                 sql: "INSERT INTO dead_letters (message_id, body, reason, failed_at) VALUES (?, ?, ?, ?)",
                 arguments: [id, body, reason, Timestamp.now().microseconds])
-            try db.execute(sql: "DELETE FROM messages WHERE id = ?", arguments: [id])
+            return try Int.fetchOne(db, sql: "DELETE FROM messages WHERE id = ? RETURNING events", arguments: [id]) ?? 0
         }
+        queue.backlog.subtract(removed, ordering: .relaxed)
     }
 
     /// Ends this consumer; the worker loop opens a new one after a failure, and that one

@@ -12,7 +12,7 @@ public enum EmbeddedQueueDriver: QueueDriver {
     public static func open(_ config: EmbeddedQueueConfig, context: BuildContext) async throws -> any EventQueue {
         let path = context.resolve(path: config.path)
         context.logger.info("Opening embedded queue.", metadata: ["path": "\(path)"])
-        return try EmbeddedQueue(path: path, consumers: config.consumers)
+        return try EmbeddedQueue(path: path, consumers: config.consumers, logger: context.logger)
     }
 }
 
