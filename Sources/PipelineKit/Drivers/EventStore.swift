@@ -27,12 +27,21 @@ public protocol EventStore: Sendable {
     /// this returns), or a message that does not decode (also in the queue's dead-letter
     /// queue). Throwing means nothing was kept; the worker retries.
     func recordDeadLetter(_ body: [UInt8], source: String, reason: String) async throws
+    /// Keeps several dead letters as `recordDeadLetter` keeps one, all or none, in one write
+    /// where the store can (a group's refused events: one commit, not one each).
+    func recordDeadLetters(_ letters: [(body: [UInt8], reason: String)], source: String) async throws
     /// Drops what only speeds up writes under load (page caches, remembered keys). The worker
     /// calls it when it has been idle a while; the next write rebuilds what it needs.
     func releaseMemory() async
 }
 
 extension EventStore {
+    /// Default: one `recordDeadLetter` each, in order; a throw may leave the first ones kept
+    /// (the worker then records them again: a dead letter kept twice is harmless, one lost
+    /// is not).
+    public func recordDeadLetters(_ letters: [(body: [UInt8], reason: String)], source: String) async throws {
+        for letter in letters { try await recordDeadLetter(letter.body, source: source, reason: letter.reason) }
+    }
     /// Default: every error is transient, so the worker retries it.
     public func isPermanent(_ error: any Error) -> Bool { false }
     /// Default: nothing to release.

@@ -70,6 +70,11 @@ public struct WorkerPath: Sendable {
         try await store.recordDeadLetter(body, source: source, reason: reason)
     }
 
+    /// Records several in one write where the store can (see `EventStore.recordDeadLetters`).
+    public func recordDeadLetters(_ letters: [(body: [UInt8], reason: String)], source: String) async throws {
+        try await store.recordDeadLetters(letters, source: source)
+    }
+
     /// Lets the store drop its write caches (see `EventStore.releaseMemory`).
     public func releaseMemory() async { await store.releaseMemory() }
 

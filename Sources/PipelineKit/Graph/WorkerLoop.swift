@@ -119,7 +119,7 @@ public struct WorkerLoop: Service {
                 try await isolate(events[...], refused: &refused)
             }
         }
-        for item in refused { try await keepRefused(item.event, reason: item.reason) }
+        if !refused.isEmpty { try await keepRefused(refused) }
         try await consumer.ack(decoded.map(\.delivery))
     }
 
@@ -146,22 +146,24 @@ public struct WorkerLoop: Service {
         "refused \(tries) times alone: \(failure)"
     }
 
-    /// Records an event the store refuses (by its declared limits, or `maxAttempts` times
-    /// alone) in the store's dead letters, as a message of its own with the store's reason;
-    /// retried until it is kept (the message that held it is acknowledged only after).
-    func keepRefused(_ event: Event, reason: String) async throws {
-        Counter(label: "smolhog_worker_refused_events_total").increment()
-        logger.error("The store refuses an event; dead-lettering it alone.", metadata: ["event_id": "\(event.eventID)", "reason": "\(reason)"])
-        let body = EventBatchCodec.encode([event])
-        let text = "store refused event \(event.eventID): \(reason)"
+    /// Records the events the store refuses (by its declared limits, or `maxAttempts` times
+    /// alone) in the store's dead letters, each as a message of its own with the store's
+    /// reason, in one write where the store can; retried until they are kept (the messages
+    /// that held them are acknowledged only after).
+    func keepRefused(_ refused: [(event: Event, reason: String)]) async throws {
+        Counter(label: "smolhog_worker_refused_events_total").increment(by: refused.count)
+        for item in refused {
+            logger.error("The store refuses an event; dead-lettering it alone.", metadata: ["event_id": "\(item.event.eventID)", "reason": "\(item.reason)"])
+        }
+        let letters = refused.map { (body: EventBatchCodec.encode([$0.event]), reason: "store refused event \($0.event.eventID): \($0.reason)") }
         var backoff = settings.backoffMilliseconds
         while true {
             do {
-                try await path.recordDeadLetter(body, source: "worker", reason: text)
+                try await path.recordDeadLetters(letters, source: "worker")
                 return
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { throw error }
-                logger.warning("Could not record a refused event; retrying.", metadata: ["error": "\(error)", "event_id": "\(event.eventID)"])
+                logger.warning("Could not record refused events; retrying.", metadata: ["error": "\(error)", "events": "\(letters.count)"])
                 try await Task.sleep(for: .milliseconds(backoff))
                 backoff = min(backoff * 2, settings.maxBackoffMilliseconds)
             }

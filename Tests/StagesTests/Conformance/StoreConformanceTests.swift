@@ -160,6 +160,18 @@ enum StoreUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendable
         }
     }
 
+    @Test(arguments: stores) func severalDeadLettersAreKeptInOneCallInOrder(kind: StoreUnderTest) async throws {
+        try await kind.with { store in
+            let reader = try #require(store as? any DeadLetterReader)
+            let letters = (0..<1203).map { (body: QueueMessage.encode([event("many-\($0)")]), reason: "refused \($0)") }
+            try await store.recordDeadLetters(letters, source: "worker")
+            let kept = try await reader.deadLetters(after: nil, limit: 2000)
+            #expect(kept.map(\.reason) == letters.map(\.reason), "every letter, in order, across the 1000-row chunks")
+            #expect(kept.last?.body == letters.last?.body)
+            #expect(Set(kept.map(\.source)) == ["worker"])
+        }
+    }
+
     @Test(arguments: stores) func deadLettersAreKeptWithTheirReasonAndReadBackInOrder(kind: StoreUnderTest) async throws {
         try await kind.with { store in
             let reader = try #require(store as? any DeadLetterReader, "every built-in store reads its dead letters back")

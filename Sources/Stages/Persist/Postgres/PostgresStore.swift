@@ -173,6 +173,31 @@ public final class PostgresStore: EventStore, DeadLetterReader, Service, Sendabl
         }
     }
 
+    /// One multi-row INSERT per 1000 letters (one commit for a group's refused events).
+    public func recordDeadLetters(_ letters: [(body: [UInt8], reason: String)], source: String) async throws {
+        try await requireSchema()
+        let logger = logger
+        do {
+            try await withPooledConnection(doing: "record dead letters") { connection in
+                for start in stride(from: 0, to: letters.count, by: 1000) {
+                    let chunk = letters[start..<min(start + 1000, letters.count)]
+                    var binds = PostgresBindings(capacity: 3 * chunk.count)
+                    var rows: [String] = []
+                    for letter in chunk {
+                        binds.append(source)
+                        binds.append(ByteBuffer(bytes: letter.body))
+                        binds.append(letter.reason)
+                        rows.append("($\(rows.count * 3 + 1), $\(rows.count * 3 + 2), $\(rows.count * 3 + 3))")
+                    }
+                    let sql = "INSERT INTO dead_letters (source, payload, reason) VALUES " + rows.joined(separator: ", ")
+                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+                }
+            }
+        } catch {
+            throw storeError(error, doing: "record dead letters")
+        }
+    }
+
     /// Forgets the remembered bucket users (up to `KnownBucketUsers.limit` keys).
     public func releaseMemory() async { knownBucketUsers.forget() }
 

@@ -140,6 +140,15 @@ public final class SQLiteStore: EventStore, DeadLetterReader, Service, Sendable 
         }
     }
 
+    /// All in one write transaction.
+    public func recordDeadLetters(_ letters: [(body: [UInt8], reason: String)], source: String) async throws {
+        let now = Timestamp.now().microseconds
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO dead_letters (source, payload, reason, failed_at) VALUES (?, ?, ?, ?)")
+            for letter in letters { try statement.execute(arguments: [source, Data(letter.body), letter.reason, now]) }
+        }
+    }
+
     public func deadLetters(after: Int64?, limit: Int) async throws -> [DeadLetter] {
         try await pool.read { db in
             try Row.fetchAll(
