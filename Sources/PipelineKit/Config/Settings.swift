@@ -24,6 +24,19 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     /// Seconds the worker may go without storing a group while messages wait before
     /// `GET /readyz` reports the store as behind.
     public var maxStoreStallSeconds: Double = 30
+    /// Seconds a request's line and headers may take from their first byte to their last;
+    /// a client still sending its head after that gets 408 and is disconnected.
+    public var headerTimeoutSeconds: Double = 10
+    /// Seconds a request body may go without a byte while it is still shorter than its
+    /// Content-Length (or its chunked encoding has not ended); past that the request is
+    /// abandoned (408) and its connection closed.
+    public var bodyTimeoutSeconds: Double = 30
+    /// Open HTTP connections at most; a connection beyond it gets 503 and is closed. Nil:
+    /// derived from the process's file limit when the server starts.
+    public var maxConnections: Int?
+    /// Seconds requests still in progress get to finish after SIGTERM or SIGINT before their
+    /// connections are closed and the HTTP server stops.
+    public var shutdownTimeoutSeconds: Double = 10
 
     /// The defaults above, as used when `server:` is absent.
     public init() {}
@@ -34,12 +47,21 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         case idleTimeoutSeconds = "idle_timeout_s"
         case maxBacklogEvents = "max_backlog_events"
         case maxStoreStallSeconds = "max_store_stall_s"
+        case headerTimeoutSeconds = "header_timeout_s"
+        case bodyTimeoutSeconds = "body_timeout_s"
+        case maxConnections = "max_connections"
+        case shutdownTimeoutSeconds = "shutdown_timeout_s"
     }
 
     /// Decodes `server:`; absent keys keep their defaults. Ranges are checked after decoding
-    /// (`max_body_bytes` at least 1024, `listen` a valid `HOST:PORT`), each problem at its line.
+    /// (`max_body_bytes` at least 1024, `listen` a valid `HOST:PORT`, timeouts more than 0,
+    /// `max_connections` at least 1), each problem at its line.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        headerTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .headerTimeoutSeconds) ?? headerTimeoutSeconds
+        bodyTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .bodyTimeoutSeconds) ?? bodyTimeoutSeconds
+        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections)
+        shutdownTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .shutdownTimeoutSeconds) ?? shutdownTimeoutSeconds
         listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? listen
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
         idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? idleTimeoutSeconds
@@ -65,8 +87,15 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         var problems: [ConfigProblem] = []
         if hostAndPort == nil { problems.append(ConfigProblem(path: ["listen"], "'\(listen)' is not HOST:PORT; expected e.g. 127.0.0.1:8000")) }
         if maxBodyBytes < 1024 { problems.append(ConfigProblem(path: ["max_body_bytes"], "must be at least 1024, got \(maxBodyBytes)")) }
-        if !(idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400) {
-            problems.append(ConfigProblem(path: ["idle_timeout_s"], "must be more than 0 and at most 86400 seconds, got \(idleTimeoutSeconds)"))
+        let timeouts: [(CodingKeys, Double)] = [
+            (.idleTimeoutSeconds, idleTimeoutSeconds), (.headerTimeoutSeconds, headerTimeoutSeconds), (.bodyTimeoutSeconds, bodyTimeoutSeconds),
+            (.shutdownTimeoutSeconds, shutdownTimeoutSeconds),
+        ]
+        for (key, seconds) in timeouts where !(seconds > 0 && seconds <= 86_400) {
+            problems.append(ConfigProblem(path: [key.rawValue], "must be more than 0 and at most 86400 seconds, got \(seconds)"))
+        }
+        if let maxConnections, !(1...1_000_000).contains(maxConnections) {
+            problems.append(ConfigProblem(path: [CodingKeys.maxConnections.rawValue], "must be at least 1 and at most 1000000, got \(maxConnections)"))
         }
         if maxBacklogEvents < 1 { problems.append(ConfigProblem(path: ["max_backlog_events"], "must be at least 1 event, got \(maxBacklogEvents)")) }
         if !(maxStoreStallSeconds >= 1 && maxStoreStallSeconds <= 86_400) {

@@ -4,7 +4,8 @@
 //   pipeline.yaml ─load─▶ PipelineDocument ─compile─▶ CheckedGraph ─build─▶ PipelineRuntime
 //                                                                              │
 //        ServiceGroup [ driver services…, HeapTrimmer, WorkerLoop (worker role), HTTP (ingest role) ]
-//        shutdown runs in reverse: HTTP stops taking requests first, the worker then
+//        shutdown runs in reverse: HTTP stops taking requests first (requests in progress get
+//        server.shutdown_timeout_s, then their connections close), the worker then
 //        finishes and acks its batch, the drivers close last.
 
 import Hummingbird
@@ -69,17 +70,20 @@ struct Daemon {
         let routes = Dictionary(grouping: router.routes) { "\($0.path)" }.mapValues { $0.map(\.method) }
         router.middlewares.add(RouteErrorMiddleware(routes: routes))
         let logger = self.logger
-        return Application(
+        let connections = ConnectionPolicy(settings: graph.server, logger: logger.with("component", "http"))
+        let application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(graph.server.idleTimeoutSeconds * 1_000_000_000)))),
+            server: connections.http1,
             configuration: .init(address: .hostname(host, port: port), serverName: "smolhogd"),
             onServerRunning: { channel in
+                await connections.listening(channel)
                 logger.info(
                     "Listening.", metadata: ["address": "\(channel.localAddress?.description ?? listen)", "port": "\(channel.localAddress?.port ?? port)"],
                     // Tests and scripts read the port from this line: `port=N [smolhogd] Listening.`
                     source: "smolhogd")
             },
             logger: logger.with("component", "http"))
+        return connections.bounded(application)
     }
 
     /// `HOST:PORT` → parts; the error says what was expected.
