@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PipelineKit", targets: ["PipelineKit"]),
         .library(name: "Stages", targets: ["Stages"]),
         .library(name: "SmolHogServer", targets: ["SmolHogServer"]),
+        .library(name: "WireDecoding", targets: ["WireDecoding"]),
     ],
     // Pinned to the minor versions the test suite runs against: postgres-nio's COPY and
     // close behaviour is worked around (PostgresCopyGuard.swift, PostgresBoundedOperation.swift)
@@ -63,19 +64,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .plugin(name: "VersionStamp", capability: .buildTool()),
+        // Decoders of untrusted request bytes that need no server (Content-Encoding), so the
+        // fuzz targets in Fuzz/ link them cheaply.
+        .target(
+            name: "WireDecoding",
+            dependencies: [.product(name: "CompressNIO", package: "compress-nio")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SmolHogServer",
             dependencies: [
                 "PipelineKit",
                 "Stages",
                 "CMalloc",
+                "WireDecoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["VersionStamp"]

@@ -8,7 +8,7 @@ started=$(date +%s)
 scripts/install-deps.sh test
 
 echo "== swift format lint --strict"
-swift format lint --strict -r Sources Tests Examples Plugins $(ls -d bench 2>/dev/null) Package.swift
+swift format lint --strict -r Sources Tests Examples Plugins Fuzz $(ls -d bench 2>/dev/null) Package.swift
 python3 scripts/check-public-docs.py
 
 echo "== build (debug, with tests)"
@@ -68,7 +68,11 @@ if [ "$example" -eq 0 ]; then
   swift test --package-path Examples/plan-lookup --scratch-path "$PWD/.build" --skip-build 2>&1 | tee -a "$work/test.log"
   example=${PIPESTATUS[0]}
 fi
+echo "== fuzz: every decoder of untrusted bytes, 20 s each"
+scripts/fuzz.sh 2>&1 | tee -a "$work/test.log"
+fuzz=${PIPESTATUS[0]}
 set -e
+[ "$status" -eq 0 ] && status=$fuzz
 [ "$status" -eq 0 ] && status=$disruptive
 [ "$status" -eq 0 ] && status=$example
 echo "== tests finished in $(( $(date +%s) - started )) s (exit $status)"

@@ -31,7 +31,8 @@ public struct PipelineDocument: @unchecked Sendable {
         return try parse(text, file: file, environment: environment ?? ProcessInfo.processInfo.environment)
     }
 
-    /// Composes YAML text (used by `load` and by tests).
+    /// Composes YAML text (used by `load` and by tests). A text whose aliases expand past
+    /// `maxExpandedNodes` nodes is a `ConfigError`, before anything walks it.
     public static func parse(_ text: String, file: String = "pipeline.yaml", environment: [String: String] = [:]) throws(ConfigError) -> PipelineDocument {
         let composed: Node?
         do {
@@ -44,6 +45,13 @@ public struct PipelineDocument: @unchecked Sendable {
         guard let root = composed else {
             throw ConfigError(issues: [
                 ConfigIssue(code: .missingField, file: file, line: 1, column: 1, path: "", message: "config is empty; expected a mapping with a 'stages' list")
+            ])
+        }
+        guard !exceedsNodeLimit(root, limit: maxExpandedNodes) else {
+            throw ConfigError(issues: [
+                ConfigIssue(
+                    code: .yamlSyntax, file: file, line: 1, column: 1, path: "",
+                    message: "config holds more than \(maxExpandedNodes) nodes once its aliases are expanded; expected a smaller config")
             ])
         }
         var issues: [ConfigIssue] = []
