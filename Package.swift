@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmolhogdTests",
-            dependencies: ["smolhogd", "PipelineKit"],
+            dependencies: ["smolhogd", "SmolHogServer", "PipelineKit"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,5 @@
 // Daemon: config → checked graph → running services. Owns the order of start-up steps and
-// the ServiceGroup; the HTTP routes and the worker loop are built here, nowhere else.
+// the ServiceGroup; the worker loop is built here and the HTTP routes in Daemon+Router.swift.
 //
 //   pipeline.yaml ─load─▶ PipelineDocument ─compile─▶ CheckedGraph ─build─▶ PipelineRuntime
 //                                                                              │
@@ -47,21 +47,7 @@ struct Daemon {
         graph: CheckedGraph, runtime: PipelineRuntime, ingest: IngestPath, listen: String, registry: PrometheusCollectorRegistry
     ) throws -> some Service {
         let (host, port) = try Self.parse(listen: listen)
-        let router = Router()
-        router.middlewares.add(MetricsMiddleware())
-        let maxBatch = graph.stages.lazy.compactMap { $0.config(as: ValidateStageKind.self) }.first?.maxBatch ?? .max
-        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch).register(on: router)
-        if let reader = runtime.analytics {
-            AnalyticsRoutes(reader: reader).register(on: router)
-        }
-        var checks: [@Sendable () async -> DependencyHealth] = [{ await runtime.queue.health() }]
-        if let store = runtime.store { checks.append({ await store.health() }) }
-        HealthRoutes(checks: checks, registry: registry).register(on: router)
-        DashboardRoutes().register(on: router)
-        // Added last, it wraps only the router's "not found" (routes keep the middlewares they
-        // were added under), and it knows every route registered above.
-        let routes = Dictionary(grouping: router.routes) { "\($0.path)" }.mapValues { $0.map(\.method) }
-        router.middlewares.add(RouteErrorMiddleware(routes: routes))
+        let router = try Self.router(graph: graph, runtime: runtime, ingest: ingest, registry: registry)
         let logger = self.logger
         return Application(
             router: router,
