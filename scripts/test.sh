@@ -68,8 +68,12 @@ if [ "$example" -eq 0 ]; then
   swift test --package-path Examples/plan-lookup --scratch-path "$PWD/.build" --skip-build 2>&1 | tee -a "$work/test.log"
   example=${PIPESTATUS[0]}
 fi
+echo "== API contract: schemathesis against a live smolhogd"
+scripts/api-contract.sh .build/debug/smolhogd 2>&1 | tee -a "$work/test.log"
+contract=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] && status=$disruptive
 [ "$status" -eq 0 ] && status=$example
+[ "$status" -eq 0 ] && status=$contract
 echo "== tests finished in $(( $(date +%s) - started )) s (exit $status)"
 exit "$status"
