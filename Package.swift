@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmolhogdTests",
-            dependencies: ["smolhogd", "PipelineKit"],
+            dependencies: ["smolhogd", "SmolHogServer", "PipelineKit"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -10,7 +10,8 @@
 #    docs/configuration.md as `name` or as a YAML key `name:`, and so must the YAML name of
 #    every stage kind and driver (`static let name = "sqlite"`). Fails naming each one missing.
 # 2. Every HTTP route is documented: each `router.get("/path")` (post, put, patch, delete) under
-#    Sources/ must appear in docs/api.md as `GET /path`.
+#    Sources/ must appear in docs/api.md as `GET /path`, and so must every operation of
+#    docs/openapi.json (whose paths OpenAPITests checks against the router).
 # 3. Every runnable block runs: in README.md and docs/*.md, a ```sh fence whose line before is
 #
 #        <!-- check-docs: run -->

@@ -6,6 +6,7 @@ python3 scripts/check_docs.py --binary SMOLHOGD    the same, then every runnable
 """
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -117,6 +118,24 @@ def check_routes():
             if not re.search(re.escape(f"{method.upper()} {target}") + r"(?![\w/{-])", doc):
                 problems.append(f"{os.path.relpath(path, ROOT)}: route {method.upper()} {target} is not in docs/api.md")
     print(f"check-docs: {count} routes checked against docs/api.md")
+    return problems + check_openapi_operations(doc)
+
+
+def check_openapi_operations(doc):
+    """Every operation of docs/openapi.json is in docs/api.md as `METHOD /path`."""
+    spec_path = os.path.join(ROOT, "docs", "openapi.json")
+    try:
+        paths = json.loads(read(spec_path)).get("paths", {})
+    except (OSError, ValueError) as error:
+        return [f"docs/openapi.json: {error}"]
+    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+    problems, count = [], 0
+    for target, item in paths.items():
+        for method in sorted(set(item) & methods):
+            count += 1
+            if not re.search(re.escape(f"{method.upper()} {target}") + r"(?![\w/{-])", doc):
+                problems.append(f"docs/openapi.json: operation {method.upper()} {target} is not in docs/api.md")
+    print(f"check-docs: {count} operations of docs/openapi.json checked against docs/api.md")
     return problems
 
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SmolHog needs, idempotently: nothing is fetched when all are
 # present. `runtime` = build and run smolhogd; `test` = also the servers the tests start
-# (PostgreSQL, RabbitMQ) and the load generator the benchmarks use.
+# (PostgreSQL, RabbitMQ), python3-venv for the API contract check's virtualenv, and the load
+# generator the benchmarks use.
 set -euo pipefail
 mode=${1:-runtime}
 packages=(libsqlite3-dev librabbitmq-dev zlib1g-dev pkg-config curl ca-certificates)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
-  packages+=(postgresql postgresql-contrib rabbitmq-server procps wrk python3)
+  packages+=(postgresql postgresql-contrib rabbitmq-server procps wrk python3 python3-venv)
 fi
 missing=()
 for p in "${packages[@]}"; do

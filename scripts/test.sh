@@ -71,9 +71,13 @@ fi
 echo "== fuzz: every decoder of untrusted bytes, 20 s each"
 scripts/fuzz.sh 2>&1 | tee -a "$work/test.log"
 fuzz=${PIPESTATUS[0]}
+echo "== API contract: schemathesis against a live smolhogd"
+scripts/api-contract.sh .build/debug/smolhogd 2>&1 | tee -a "$work/test.log"
+contract=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] && status=$fuzz
 [ "$status" -eq 0 ] && status=$disruptive
 [ "$status" -eq 0 ] && status=$example
+[ "$status" -eq 0 ] && status=$contract
 echo "== tests finished in $(( $(date +%s) - started )) s (exit $status)"
 exit "$status"

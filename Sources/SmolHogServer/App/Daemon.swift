@@ -1,5 +1,5 @@
 // Daemon: config → checked graph → running services. Owns the order of start-up steps and
-// the ServiceGroup; the HTTP routes and the worker loop are built here, nowhere else.
+// the ServiceGroup; the worker loop is built here and the HTTP routes in Daemon+Router.swift.
 //
 //   pipeline.yaml ─load─▶ PipelineDocument ─compile─▶ CheckedGraph ─build─▶ PipelineRuntime
 //                                                                              │
@@ -51,24 +51,7 @@ struct Daemon {
         graph: CheckedGraph, runtime: PipelineRuntime, ingest: IngestPath, listen: String, registry: PrometheusCollectorRegistry
     ) throws -> some Service {
         let (host, port) = try Self.parse(listen: listen)
-        let router = Router()
-        router.middlewares.add(MetricsMiddleware())
-        let maxBatch = graph.stages.lazy.compactMap { $0.config(as: ValidateStageKind.self) }.first?.maxBatch ?? .max
-        let gate = OverloadGate(queue: runtime.queue, maxBacklogEvents: graph.server.maxBacklogEvents)
-        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch, gate: gate, readiness: readiness).register(on: router)
-        if let reader = runtime.analytics {
-            AnalyticsRoutes(reader: reader).register(on: router)
-        }
-        let check = DependencyCheck(
-            queue: runtime.queue, store: runtime.store, readiness: readiness, watchesStore: role.runsWorker && runtime.worker != nil,
-            maxStoreStall: .milliseconds(Int(graph.server.maxStoreStallSeconds * 1000)), maxBacklogEvents: graph.server.maxBacklogEvents)
-        HealthRoutes(check: check, registry: registry).register(on: router)
-        ReadinessRoutes(check: check).register(on: router)
-        DashboardRoutes().register(on: router)
-        // Added last, it wraps only the router's "not found" (routes keep the middlewares they
-        // were added under), and it knows every route registered above.
-        let routes = Dictionary(grouping: router.routes) { "\($0.path)" }.mapValues { $0.map(\.method) }
-        router.middlewares.add(RouteErrorMiddleware(routes: routes))
+        let router = try Self.router(graph: graph, runtime: runtime, ingest: ingest, registry: registry, role: role, readiness: readiness)
         let logger = self.logger
         let connections = ConnectionPolicy(settings: graph.server, logger: logger.with("component", "http"))
         let application = Application(

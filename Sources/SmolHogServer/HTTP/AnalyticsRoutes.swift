@@ -1,16 +1,28 @@
 // GET /analytics/*: stats, trends and event pages, all answered by the store's
-// AnalyticsReader (rollups and keyset scans; never a full scan of events).
+// AnalyticsReader (rollups and keyset scans; never a full scan of events). A store that cannot
+// answer is a 503 store_unavailable with Retry-After, as ingest answers for its queue.
 
 import Hummingbird
 import PipelineKit
+import Stages
 
 struct AnalyticsRoutes: Sendable {
     let reader: any AnalyticsReader
 
     func register(on router: Router<some RequestContext>) {
-        router.get("/analytics/stats") { _, _ in try await self.stats() }
-        router.get("/analytics/events") { request, _ in try await self.events(request.uri.queryParameters) }
-        router.get("/analytics/trends") { request, _ in try await self.trends(request.uri.queryParameters) }
+        router.get("/analytics/stats") { _, _ in try await Self.answering { try await self.stats() } }
+        router.get("/analytics/events") { request, _ in try await Self.answering { try await self.events(request.uri.queryParameters) } }
+        router.get("/analytics/trends") { request, _ in try await Self.answering { try await self.trends(request.uri.queryParameters) } }
+    }
+
+    /// Runs a read; a store that is unreachable or does not answer in time (`StoreError`
+    /// `unavailable`) becomes 503 `store_unavailable` with `Retry-After: 1`, never a bare 500.
+    static func answering(_ read: () async throws -> Response) async throws -> Response {
+        do {
+            return try await read()
+        } catch let error as StoreError where error.code == .unavailable {
+            throw APIError(.serviceUnavailable, PipelineError.Code.storeUnavailable.rawValue, error.message, headers: [.retryAfter: "1"])
+        }
     }
 
     func stats() async throws -> Response {

@@ -25,3 +25,11 @@ struct RouteErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+extension Router {
+    /// Each path registered so far and its methods, as `RouteErrorMiddleware` and the served
+    /// OpenAPI document see them.
+    var servedRoutes: [String: [HTTPRequest.Method]] {
+        Dictionary(grouping: routes) { "\($0.path)" }.mapValues { $0.map(\.method) }
+    }
+}
