@@ -105,7 +105,7 @@ import Testing
         #expect(served, "no connection was served after two of three closed")
     }
 
-    @Test func atTheFileLimitTheListenerBacksOffAndServesAgainAfterward() async throws {
+    @Test func moreClientsThanDescriptorsNeverExhaustTheFileLimitAndTheDaemonServesAgainAfterward() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let daemon = try await Self.daemon("max_connections: 10000, idle_timeout_s: 120", in: dir, fileLimit: 128)
@@ -114,20 +114,30 @@ import Testing
         // when it cannot open /proc), with a warning.
         #expect(daemon.log.contains("server.max_connections is above what the file limit leaves"), "\(daemon.log)")
         #expect(daemon.log.contains("max_connections=64"), "\(daemon.log)")
-        // More connections than the daemon has descriptors: the kernel queues what it cannot accept.
+        // More connections than the daemon has descriptors: it admits 64, refuses some with a
+        // 503 and leaves the rest in the kernel's backlog, below its file limit throughout.
         var clients: [RawHTTPConnection] = []
         for _ in 0..<200 { clients.append(try RawHTTPConnection(port: daemon.port)) }
-        let failed = try await waitFor(timeout: .seconds(20)) { daemon.log.contains("Accepting connections failed; pausing accepts.") }
-        #expect(failed, "no accept failure logged at the file limit; log:\n\(daemon.log)")
-        // Over two seconds at the limit the daemon uses a small share of one core.
+        let pid = daemon.process.processIdentifier
+        let busy = try await waitFor(timeout: .seconds(20)) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count ?? 0) >= 64
+        }
+        #expect(busy, "the daemon did not take its share of the connections")
+        var most = 0
+        // Over two seconds at the cap the daemon uses a small share of one core and never
+        // comes near its 128 descriptors.
         let before = try Self.cpuSeconds(pid: daemon.process.processIdentifier)
         let window = ContinuousClock.now
-        try await Task.sleep(for: .seconds(2))
+        while ContinuousClock.now - window < .seconds(2) {
+            most = max(most, (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count ?? 0)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(most < 128, "\(most) descriptors open, at the file limit")
         let used = try Self.cpuSeconds(pid: daemon.process.processIdentifier) - before
         let elapsed = ContinuousClock.now - window
         #expect(used < 0.25 * Double(elapsed.components.seconds), "\(used) s of CPU in \(elapsed) at the file limit")
         #expect(daemon.exitStatus == nil, "the daemon ended at the file limit; log:\n\(daemon.log.suffix(2000))")
-        #expect(daemon.log.components(separatedBy: "Accepting connections failed").count - 1 <= 2, "accept failures are logged at most every 10 s")
+        #expect(!daemon.log.contains("Accepting connections failed"), "accept reached the file limit; log:\n\(daemon.log.suffix(2000))")
         clients.removeAll()
         let served = try await waitFor(timeout: .seconds(20)) { (try? await daemon.json("GET", "/healthz").status) == 200 }
         #expect(served, "not serving after the connections closed; log:\n\(daemon.log)")

@@ -107,12 +107,16 @@ import Testing
         }
     }
 
-    @Test func refusalsAreRetriedWithoutWaitingAndOutagesWithBackoff() async throws {
-        // With a 2 s backoff, one wait would blow the deadline: a refusal alone is retried at once.
-        try await running(maxAttempts: 4, backoffMilliseconds: 2000) { run in
+    @Test func refusalsAreRetriedWithoutWaiting() async throws {
+        // With a 5 s backoff, a wait between the four tries would take 15 s: from the first
+        // write to the dead letter they must take far less.
+        try await running(maxAttempts: 4, backoffMilliseconds: 5000) { run in
             run.store.refuse { $0.eventID == "bad" ? "value the schema cannot hold" : nil }
             try await run.queue.publish([event("bad")])
-            try await waitFor("dead-lettered", deadline: .seconds(1.5)) { run.store.deadLetters.count == 1 }
+            try await waitFor("the first write") { run.store.writeCount >= 1 }
+            let firstWrite = ContinuousClock.now
+            try await waitFor("dead-lettered") { run.store.deadLetters.count == 1 }
+            #expect(ContinuousClock.now - firstWrite < .seconds(4), "the tries waited between them")
             #expect(run.store.writeCount == 4)
         }
     }

@@ -22,18 +22,31 @@ final class GrowingAcceptBackoffHandler: ChannelDuplexHandler, RemovableChannelH
     static let logInterval = TimeAmount.seconds(10)
 
     private let logger: Logger
+    /// The open connections; at their ceiling the listener stops accepting until one closes.
+    private let connections: OpenConnections
+    /// How often a full listener looks again.
+    static let fullRecheck = TimeAmount.milliseconds(10)
     private var pause = TimeAmount.zero
     private var resumeAt: NIODeadline?
     private var scheduledRead: Scheduled<Void>?
     private var failuresSinceLog = 0
     private var lastLog: NIODeadline?
 
-    init(logger: Logger) {
+    init(logger: Logger, connections: OpenConnections) {
         self.logger = logger
+        self.connections = connections
     }
 
     func read(context: ChannelHandlerContext) {
         guard scheduledRead == nil else { return }
+        if connections.isAtCeiling {
+            // Connections wait in the kernel's backlog rather than take the last descriptors.
+            scheduledRead = context.eventLoop.assumeIsolated().scheduleTask(in: Self.fullRecheck) {
+                self.scheduledRead = nil
+                self.read(context: context)
+            }
+            return
+        }
         guard let resumeAt, resumeAt > .now() else {
             context.read()
             return
@@ -46,6 +59,7 @@ final class GrowingAcceptBackoffHandler: ChannelDuplexHandler, RemovableChannelH
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connections.accepted(unwrapInboundIn(data))
         pause = .zero
         context.fireChannelRead(data)
     }

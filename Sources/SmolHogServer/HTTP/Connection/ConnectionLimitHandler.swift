@@ -39,6 +39,7 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
             admitted = false
             connections.release(context.channel)
         }
+
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -42,7 +42,7 @@ struct ConnectionPolicy {
                 "file_limit": "\(files.current)", "file_limit_at_start": "\(files.initial)",
             ])
         self.settings = settings
-        self.connections = OpenConnections(limit: limit)
+        self.connections = OpenConnections(limit: limit, refusing: max(1, min(files.reserve / 4, 64)))
         self.logger = logger
     }
 
@@ -66,9 +66,10 @@ struct ConnectionPolicy {
     /// Puts the growing accept back-off first on the listening channel (once it listens).
     func listening(_ channel: any Channel) async {
         let logger = logger
+        let connections = connections
         do {
             try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(GrowingAcceptBackoffHandler(logger: logger), position: .first)
+                try channel.pipeline.syncOperations.addHandler(GrowingAcceptBackoffHandler(logger: logger, connections: connections), position: .first)
             }.get()
         } catch {
             logger.warning("Could not install the accept back-off; SwiftNIO's fixed one-second pause applies.", metadata: ["error": "\(error)"])
