@@ -28,11 +28,14 @@ struct PostgresStoreOutageTests {
             // Another session locks `events`: the store's INSERT waits behind it.
             let endpoint = try PostgresEndpoint(url: url)
             let locker = try await PostgresConnection.connect(configuration: try endpoint.connectionConfiguration(), id: 99, logger: postgresTestLog)
-            try await locker.query("BEGIN", logger: postgresTestLog)
-            try await locker.query("LOCK TABLE events IN ACCESS EXCLUSIVE MODE", logger: postgresTestLog)
             let error = await failure {
                 // One pooled connection: were the overrun one handed out again, the next write would fail.
                 try await withStore(url, pool: 1, operationTimeoutMilliseconds: 3000) { store in
+                    // The pool's connection is open before the lock, so the deadline below is
+                    // spent waiting on the lock, not on a slow connect of a loaded machine.
+                    #expect(await writeRetrying(store, events(100..<101))?.count == 1)
+                    try await locker.query("BEGIN", logger: postgresTestLog)
+                    try await locker.query("LOCK TABLE events IN ACCESS EXCLUSIVE MODE", logger: postgresTestLog)
                     let clock = ContinuousClock()
                     let start = clock.now
                     let overrun = await #expect(throws: StoreError.self) { try await store.write(events(0..<10), inTransaction: aggregate) }
