@@ -96,10 +96,11 @@ import Testing
         #expect((refused.json["message"] as? String)?.contains("server.max_connections") == true)
         #expect(held.allSatisfy { $0.drain() }, "a held connection was closed")
         held.removeFirst(2)
-        let served = try await waitFor(timeout: .seconds(10)) {
+        // A loaded machine may take a while to see the two close; then one more is admitted.
+        let served = try await waitFor(timeout: .seconds(60)) {
             let client = try RawHTTPConnection(port: daemon.port)
             try client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            _ = try await client.wait(timeout: .seconds(5)) { $0.response != nil }
+            _ = try await client.wait(timeout: .seconds(10)) { $0.response != nil }
             return client.response?.status == 200
         }
         #expect(served, "no connection was served after two of three closed")
