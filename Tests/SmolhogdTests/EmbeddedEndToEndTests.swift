@@ -119,7 +119,7 @@ import Testing
         let config = dir + "/pipeline.yaml"
         try """
         server: {listen: "127.0.0.1:0"}
-        worker: {prefetch: 2}
+        worker: {prefetch: 1}
         stages:
           - validate: {max_batch: 1000}
           - queue: {embedded: {path: data/queue.sqlite, consumers: 2}}
@@ -132,7 +132,7 @@ import Testing
         try await ingest.start()
         defer { ingest.kill(SIGTERM) }
         let recorder = LoadRecorder()
-        let requests = 40
+        let requests = 100
         try await withThrowingTaskGroup(of: Void.self) { group in
             for request in 0..<requests {
                 if request >= 4 { try await group.next() }
