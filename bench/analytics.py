@@ -81,6 +81,9 @@ def sqlite_load(path, n, names=20):
                                             ("events_by_name", ("event_name, timestamp, id",) * 2 + ("event_name, timestamp DESC, id DESC",))]:
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
             db.executescript(f"BEGIN; INSERT INTO {table} ({columns}) SELECT {select} FROM events ORDER BY {order}; COMMIT;")
+    # Schema version 14 on: each name's newest timestamp, where pages of every name start.
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_name_latest'").fetchone():
+        db.executescript("BEGIN; INSERT INTO event_name_latest SELECT event_name, max(timestamp) FROM events GROUP BY 1; COMMIT;")
     # Schema version 10 on: the stored ids' recent tier is the events after this watermark.
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_ids_recent_after'").fetchone():
         db.executescript("BEGIN; UPDATE event_ids_recent_after SET id = (SELECT coalesce(max(id), 0) FROM events); COMMIT;")

@@ -48,6 +48,7 @@ import Testing
 /// Applies the embedded SQLite migrations up to `version`, as a smolhogd of that version left the file.
 func applySQLiteMigrations(_ db: Database, upTo version: Int) throws {
     db.add(function: BucketUserKey.sqlFunction)
+    db.add(function: EventIDHash.sqlFunction)
     try db.execute(sql: "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
     for migration in try MigrationFile.parse(EmbeddedMigrations.sqlite) where migration.version <= version {
         try db.execute(sql: migration.sql)
@@ -67,6 +68,9 @@ func sqliteStoreUpgraded(from version: Int, in dir: TemporaryDirectory, rows: [(
                 sql: "INSERT INTO events (event_id, event_name, user_id, timestamp, received_at, created_at) VALUES (?, ?, ?, ?, 0, 0)",
                 arguments: [row.id, row.name, row.user, 1_714_500_000_000_000 + Int64(n)])
         }
+        // What that smolhogd's writer kept beside the rows: the page indexes of its schema.
+        if version >= 6 { try db.execute(sql: "INSERT INTO events_by_user SELECT user_id, timestamp, id FROM events") }
+        if version >= 9 { try db.execute(sql: "INSERT INTO events_by_name SELECT event_name, timestamp, id FROM events") }
     }
     try database.close()
     return try SQLiteStore(path: path)

@@ -8,16 +8,7 @@ internal import PostgresNIO
 extension PostgresStore: AnalyticsReader {
     public func stats(top: Int) async throws -> AnalyticsStats {
         try await requireSchema()
-        // One statement, so the totals and the top list come from the same snapshot. Ties are
-        // broken by byte order of the name, as in the SQLite store.
-        let query: PostgresQuery = """
-            SELECT t.events, t.users, n.event_name, n.events
-            FROM rollup_totals t
-            LEFT JOIN LATERAL (
-                SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name COLLATE "C" LIMIT \(max(0, top))
-            ) n ON TRUE
-            WHERE t.id = 1
-            """
+        let query = Self.statsQuery(top: top)
         let logger = logger
         do {
             return try await withPooledConnection(doing: "read stats") { connection in
@@ -33,6 +24,21 @@ extension PostgresStore: AnalyticsReader {
         } catch {
             throw storeError(error, doing: "read stats")
         }
+    }
+
+    /// The totals and the `top` names with the most events. One statement, so both come from
+    /// the same snapshot. Ties are broken by byte order of the name, as in the SQLite store,
+    /// the order of the index `rollup_event_totals_events_name` (migration 009): `top` index
+    /// entries read, however many names tie.
+    static func statsQuery(top: Int) -> PostgresQuery {
+        """
+        SELECT t.events, t.users, n.event_name, n.events
+        FROM rollup_totals t
+        LEFT JOIN LATERAL (
+            SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name COLLATE "C" LIMIT \(max(0, top))
+        ) n ON TRUE
+        WHERE t.id = 1
+        """
     }
 
     public func trends(_ query: TrendQuery) async throws -> [TrendPoint] {
@@ -72,7 +78,8 @@ extension PostgresStore: AnalyticsReader {
         }
         let limit = max(0, query.limit)
         let columns = "id, event_id, event_name, user_id, properties::text, \(Self.microseconds("timestamp")), session_id, \(Self.microseconds("received_at"))"
-        // A page of every name finds its ids first (PostgresStore+MergedPage.swift); the others
+        // A page of every name finds its ids first, from the names newest first
+        // (PostgresStore+MergedPage.swift); the others
         // read their name's or user's run of an index directly.
         let merged = query.eventName == nil && query.userID == nil
         var conditions: [String] = []
@@ -93,7 +100,7 @@ extension PostgresStore: AnalyticsReader {
                 var more = false
                 var statement = PostgresQuery(unsafeSQL: sql, binds: finalBinds)
                 if merged {
-                    let ids = try await Self.mergedPageIDs(query, limit: limit + 1, on: connection, logger: logger)
+                    let ids = try await Self.mergedPageIDs(query, limit: limit + 1, on: connection, logger: logger).ids
                     statement.binds.append(ids)
                     statement.binds.append(Int64(limit) + 1)
                 }

@@ -1,6 +1,7 @@
 // Analytics reads on SQLite: stats and trends from the rollup tables, event pages by keyset
 // on the per-name and per-user tiers (SQLiteStore+PageIndexes.swift; SQLiteStore+MergedPage.swift
-// when neither is given). None of these scans `events`.
+// when neither is given). None of these scans `events`, and a first page of every name probes
+// at most `limit` + 1 names however many there are.
 
 internal import GRDB
 public import PipelineKit
@@ -10,7 +11,10 @@ extension SQLiteStore: AnalyticsReader {
         try await pool.read { db in
             let totals = try Row.fetchOne(db, sql: "SELECT events, users FROM rollup_totals WHERE id = 1")
             let topRows = try Row.fetchAll(
-                db, sql: "SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name LIMIT ?", arguments: [top])
+                db,
+                // The order of rollup_event_totals_events_name (migration 013): `top` index
+                // entries read, however many names tie at the last place.
+                sql: "SELECT event_name, events FROM rollup_event_totals ORDER BY events DESC, event_name LIMIT ?", arguments: [top])
             return AnalyticsStats(
                 totalEvents: totals?["events"] ?? 0, uniqueUsers: totals?["users"] ?? 0,
                 topEvents: topRows.map { (name: $0["event_name"], count: $0["events"]) })
@@ -32,8 +36,8 @@ extension SQLiteStore: AnalyticsReader {
 
     public func events(_ query: EventQuery) async throws -> EventPage {
         // A user's page reads the per-user tiers, a name's page the per-name tiers
-        // (SQLiteStore+PageIndexes.swift), and a page of every name merges the name tiers' runs
-        // (SQLiteStore+MergedPage.swift).
+        // (SQLiteStore+PageIndexes.swift), and a page of every name probes the name tiers' runs
+        // of the names newest first (SQLiteStore+MergedPage.swift).
         let tiered: (tiers: SQLiteKeyTiers, key: String, value: String)? =
             query.userID.map { (usersIndex, "user_id", $0) } ?? query.eventName.map { (namesIndex, "event_name", $0) }
         let key = tiered == nil ? "" : "k."
@@ -49,8 +53,9 @@ extension SQLiteStore: AnalyticsReader {
             arguments.append(before.microseconds.databaseValue)
         }
         if let after = query.after {
-            conditions.append(Self.olderThanKey(column: key))
-            arguments += Self.keyArguments(PageKey(timestamp: after.timestamp.microseconds, id: after.id))
+            // A row value: SQLite seeks to it, where the same test spelled with OR scans the run.
+            conditions.append("(\(key)timestamp, \(key)id) < (?, ?)")
+            arguments += [after.timestamp.microseconds.databaseValue, after.id.databaseValue]
         }
         let limitValue = (query.limit + 1).databaseValue
         let sql: String?
@@ -61,13 +66,13 @@ extension SQLiteStore: AnalyticsReader {
         } else {
             sql = nil
         }
-        let (finalConditions, finalArguments) = (conditions, arguments)
+        let finalArguments = arguments
         let names = namesIndex
         let limit = query.limit
         let (stored, more) = try await pool.read { db -> ([StoredRow], Bool) in
             let rows =
                 try sql.map { try Row.fetchAll(db, sql: $0, arguments: StatementArguments(finalArguments)) }
-                ?? Self.mergedPage(tiers: names, conditions: finalConditions, arguments: finalArguments, limit: limit + 1, db: db)
+                ?? Self.mergedPage(query, limit: limit + 1, tiers: names, db: db)
             let stored = rows.prefix(limit).map { row -> StoredRow in
                 let propertiesText: String = row["properties"]
                 let properties = (try? JSONParser.parse(propertiesText))?.objectValue ?? [:]
@@ -80,19 +85,5 @@ extension SQLiteStore: AnalyticsReader {
         }
         let next = more ? stored.last.map { EventCursor(timestamp: $0.event.timestamp, id: $0.id) } : nil
         return EventPage(rows: stored, next: next)
-    }
-
-    /// Rows older than a key in page order, on `column`'s timestamp and id (`column` a prefix
-    /// such as "k."); its arguments are `keyArguments` of the key.
-    static func olderThanKey(column: String = "") -> String {
-        "(\(column)timestamp < ? OR (\(column)timestamp = ? AND \(column)id < ?))"
-    }
-
-    /// Rows at or above a key in page order; its arguments are `keyArguments` of the key.
-    static let atOrAboveKey = "(timestamp > ? OR (timestamp = ? AND id >= ?))"
-
-    /// The arguments of `olderThanKey` and `atOrAboveKey` for `key`.
-    static func keyArguments(_ key: PageKey) -> [DatabaseValue] {
-        [key.timestamp, key.timestamp, key.id].map(\.databaseValue)
     }
 }

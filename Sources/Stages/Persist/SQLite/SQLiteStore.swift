@@ -67,6 +67,7 @@ public final class SQLiteStore: EventStore, DeadLetterReader, Service, Sendable 
         do {
             let (inserted, keys) = try await pool.write { db in
                 let inserted = try Self.insertNew(events, db: db, index: index)
+                try Self.noteNewestNames(inserted, db: db)
                 var keys: [Int64] = []
                 for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, index: index) }
                 return (inserted, keys)
