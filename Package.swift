@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Stages", targets: ["Stages"]),
         .library(name: "SmolHogServer", targets: ["SmolHogServer"]),
         .library(name: "WireDecoding", targets: ["WireDecoding"]),
+        .library(name: "WireFormats", targets: ["WireFormats"]),
     ],
     // Pinned to the minor versions the test suite runs against: postgres-nio's COPY and
     // close behaviour is worked around (PostgresCopyGuard.swift, PostgresBoundedOperation.swift)
@@ -71,6 +72,13 @@ let package = Package(
             dependencies: [.product(name: "CompressNIO", package: "compress-nio")],
             swiftSettings: swiftSettings
         ),
+        // PostHog's and Segment's requests mapped to raw events (envelopes, field names, clock
+        // skew), without a server: the sources call it, the fuzz targets link it.
+        .target(
+            name: "WireFormats",
+            dependencies: ["PipelineKit", "WireDecoding"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SmolHogServer",
             dependencies: [
@@ -101,6 +109,12 @@ let package = Package(
         .testTarget(
             name: "StagesTests",
             dependencies: ["PipelineKit", "Stages", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WireFormatsTests",
+            dependencies: ["WireFormats", "WireDecoding", "PipelineKit", .product(name: "CompressNIO", package: "compress-nio")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,6 +15,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let pipelineKit = Target.Dependency.product(name: "PipelineKit", package: "SmolHog")
 let wireDecoding = Target.Dependency.product(name: "WireDecoding", package: "SmolHog")
+let wireFormats = Target.Dependency.product(name: "WireFormats", package: "SmolHog")
 
 /// Each target's name (its folder under Targets/, its corpus under Corpus/) and what it links.
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
@@ -22,13 +23,19 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("gzip", [wireDecoding]),
     ("codec", [pipelineKit]),
     ("config", [pipelineKit]),
+    ("lzstring", [wireDecoding]),
+    ("posthog-body", [wireDecoding]),
+    ("posthog", [pipelineKit, wireFormats, "FuzzWireSupport"]),
+    ("segment", [pipelineKit, wireFormats, "FuzzWireSupport"]),
 ]
 
 let package = Package(
     name: "SmolHogFuzz",
     dependencies: [.package(name: "SmolHog", path: "..")],
     targets: [
-        .target(name: "FuzzSupport", path: "Support", swiftSettings: swiftSettings)
+        .target(name: "FuzzSupport", path: "Support", swiftSettings: swiftSettings),
+        // The invariants of a wire format's batch, for the PostHog and Segment targets only.
+        .target(name: "FuzzWireSupport", dependencies: ["FuzzSupport", wireFormats], path: "WireSupport", swiftSettings: swiftSettings),
     ]
         + fuzzTargets.map { target in
             .executableTarget(
