@@ -16,6 +16,11 @@ Scenarios:
              worker dead-letters those events. "End to end" counts stored + dead-lettered.
   latency    p50/p99 at half the measured maximum (paced wrk) for 100-event batches.
   analytics  stats/trends/events latency at 1M and 10M events loaded by a bulk SQL path.
+  overload   the shipped pipeline.yaml (not in the default list): latency of paced requests,
+             then --overload-duration seconds of unpaced load from --overload-connections
+             connections, far more than the worker stores, while RSS and the backlog are
+             sampled; then the time until the backlog is stored, and the same paced latency
+             right after. Past server.max_backlog_events the answers are 503 `overloaded`.
   drain      the embedded worker alone (not in the default list): a queue filled by
              `serve --role ingest`, then `worker` draining it into a store that starts empty
              or holding --prefill events (bulk-loaded as `analytics` does).
@@ -239,6 +244,62 @@ def ceiling(binary, work, duration, connections):
         daemon.stop()
 
 
+def backlog_events(port):
+    """smolhog_queue_backlog_events from /metrics (0 when absent)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+        found = re.search(rb"^smolhog_queue_backlog_events\S* (\d+)", response.read(), re.M)
+    return int(found.group(1)) if found else 0
+
+
+def overload(binary, work, duration, connections):
+    """The shipped pipeline.yaml under far more load than it stores (see the docstring)."""
+    import threading
+    folder = tempfile.mkdtemp(dir=work, prefix="overload-")
+    port = free_port()
+    config = os.path.join(folder, "pipeline.yaml")
+    shipped = open(os.path.join(ROOT, "pipeline.yaml")).read()
+    open(config, "w").write(re.sub(r'listen: "[^"]*"', f'listen: "127.0.0.1:{port}"', shipped, count=1))
+    bound = int((re.search(r"max_backlog_events:\s*(\d+)", shipped) or [None, 500000])[1])
+    daemon = Daemon(binary, ["serve", "--config", config], folder, "serve")
+    paced = {"BATCH": "100", "RATE": "20"}
+    try:
+        daemon.wait_for(r"Listening")
+        time.sleep(1)
+        idle_rss = daemon.rss_mb()[0]
+        before = wrk(port, "ingest.lua", 10, 4, {**paced, "RUN_ID": "before"})
+        accepted = before["ok"] * 100
+        wait_drained(port, accepted)
+        samples = {"rss_mb": 0.0, "backlog": 0}
+        done = threading.Event()
+        def sample():
+            while not done.is_set():
+                samples["rss_mb"] = max(samples["rss_mb"], daemon.rss_mb()[0])
+                try:
+                    samples["backlog"] = max(samples["backlog"], backlog_events(port))
+                except OSError:
+                    pass
+                time.sleep(0.25)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        load = wrk(port, "ingest.lua", duration, connections, {"BATCH": "100", "RUN_ID": "load"})
+        load_done = time.time()
+        accepted += load["ok"] * 100
+        drained = wait_drained(port, accepted, timeout=1800)
+        done.set()
+        sampler.join()
+        after = wrk(port, "ingest.lua", 10, 4, {**paced, "RUN_ID": "after"})
+        row = {"max_backlog_events": bound, "connections": connections, "duration_s": duration,
+               "requests_per_s": round(load["requests_per_s"]), "answered_200": load["ok"], "answered_other": load["bad"],
+               "backlog_peak_events": samples["backlog"], "rss_idle_mb": idle_rss,
+               "rss_peak_mb": samples["rss_mb"], "drain_after_load_s": round(drained - load_done, 1),
+               "paced_before_p50_ms": before["p50_ms"], "paced_before_p99_ms": before["p99_ms"],
+               "paced_after_p50_ms": after["p50_ms"], "paced_after_p99_ms": after["p99_ms"]}
+        log(f"  overload: {row}")
+        return row
+    finally:
+        daemon.stop()
+
+
 def drain(binary, work, duration, connections, prefills):
     """Fills the embedded queue through the ingest role, then times the worker alone draining it."""
     import analytics
@@ -296,6 +357,8 @@ def main():
     parser.add_argument("--names", type=int, default=20, help="distinct event names in the analytics scenario's events")
     parser.add_argument("--stores", default="sqlite,postgres", help="stores for the analytics scenario")
     parser.add_argument("--prefill", default="0,4000000", help="events stored before the drain scenario, one run each")
+    parser.add_argument("--overload-duration", type=int, default=60)
+    parser.add_argument("--overload-connections", type=int, default=64)
     parser.add_argument("--binary", default=None)
     args = parser.parse_args()
     scenarios = args.scenarios.split(",")
@@ -322,6 +385,8 @@ def main():
         # run writes into larger tables; compare two scenarios in both orders.
         for scenario in [s for s in scenarios if s in ("split", "split-refused")]:
             results[scenario] = throughput(binary, work, scenario, sizes, args.duration, args.connections, services.env)
+        if "overload" in scenarios:
+            results["overload"] = overload(binary, work, args.overload_duration, args.overload_connections)
         if "drain" in scenarios:
             results["drain"] = drain(binary, work, args.duration, args.connections, [int(n) for n in args.prefill.split(",")])
         if "analytics" in scenarios:
@@ -390,6 +455,14 @@ def render(results):
         l = results["latency"]
         lines.append(f"latency at half the max (embedded, 100-event batches, target {l['target_events_per_s']} events/s, achieved "
                      f"{l['achieved_events_per_s']}): p50 {l['p50_ms']} ms, p99 {l['p99_ms']} ms\n")
+    if "overload" in results:
+        o = results["overload"]
+        lines.append(f"overload ({o['connections']} connections for {o['duration_s']} s, 100-event batches, max_backlog_events "
+                     f"{o['max_backlog_events']}): {o['requests_per_s']} requests/s, {o['answered_200']} answered 200 and "
+                     f"{o['answered_other']} otherwise; backlog peak {o['backlog_peak_events']} events; RSS idle {o['rss_idle_mb']} MB, "
+                     f"peak {o['rss_peak_mb']} MB; stored {o['drain_after_load_s']} s after the load; paced p50/p99 before "
+                     f"{o['paced_before_p50_ms']}/{o['paced_before_p99_ms']} ms, right after {o['paced_after_p50_ms']}/"
+                     f"{o['paced_after_p99_ms']} ms\n")
     if "drain" in results:
         lines.append("| worker alone, draining | events stored before | events drained | events/s | worker CPU µs/event | worker RSS peak MB |")
         lines.append("|---|---|---|---|---|---|")
