@@ -18,7 +18,7 @@ Scenarios:
   analytics  stats/trends/events latency at 1M and 10M events loaded by a bulk SQL path.
   overload   the shipped pipeline.yaml (not in the default list): latency of paced requests,
              then --overload-duration seconds of unpaced load from --overload-connections
-             connections, far more than the worker stores, while RSS and the backlog are
+             connections (bodies built once, only their ids changed), far more than the worker stores, while RSS and the backlog are
              sampled; then the time until the backlog is stored, and the same paced latency
              right after. Past server.max_backlog_events the answers are 503 `overloaded`.
   drain      the embedded worker alone (not in the default list): a queue filled by
@@ -281,7 +281,7 @@ def overload(binary, work, duration, connections):
                 time.sleep(0.25)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        load = wrk(port, "ingest.lua", duration, connections, {"BATCH": "100", "RUN_ID": "load"})
+        load = wrk(port, "ingest.lua", duration, connections, {"BATCH": "100", "RUN_ID": "load", "FAST": "1"})
         load_done = time.time()
         accepted += load["ok"] * 100
         drained = wait_drained(port, accepted, timeout=1800)
