@@ -42,13 +42,28 @@ public struct WireBodyLimits: Sendable, Equatable {
     public var maxRatio: Int
     /// Output size under which the ratio is not checked, so tiny repetitive bodies pass.
     public var ratioFloor: Int
+    /// Most messages one request may carry (`validate.max_batch`); a format's decoder throws
+    /// `tooLarge` past it, before mapping any.
+    public var maxItems: Int
 
     /// Limits of `maxBytes` output, at most `maxRatio` times the input beyond `ratioFloor`
-    /// bytes (defaults: 100 and 64 KiB).
-    public init(maxBytes: Int, maxRatio: Int = 100, ratioFloor: Int = 64 * 1024) {
+    /// bytes (defaults: 100 and 64 KiB), and `maxItems` messages (default: no limit).
+    public init(maxBytes: Int, maxRatio: Int = 100, ratioFloor: Int = 64 * 1024, maxItems: Int = .max) {
         self.maxBytes = maxBytes
         self.maxRatio = maxRatio
         self.ratioFloor = ratioFloor
+        self.maxItems = maxItems
+    }
+
+    /// Most JSON values a decoded body's parse may build: a value costs about 24 bytes of
+    /// tree, so this keeps the tree near twice `maxBytes` whatever the body holds (a body of
+    /// `[0,0,0,…]` is one value per two bytes). Real requests hold far fewer.
+    public var maxJSONValues: Int { max(4096, maxBytes / 12) }
+
+    /// The `tooLarge` error for `count` messages past `maxItems`.
+    public func tooManyItems(_ count: Int) -> WireDecodingError {
+        WireDecodingError(
+            .tooLarge, "request has \(count) messages; at most \(maxItems) are accepted per request (validate.max_batch)")
     }
 
     /// The most bytes `inputCount` input bytes may decode to: the smaller of `maxBytes` and

@@ -23,15 +23,18 @@ public enum PostHogFormat {
         _ request: PostHogBodyRequest, version: Version, limits: WireBodyLimits, context: WireRequestContext
     ) throws(WireDecodingError) -> WireBatch {
         let json = try PostHogBody.decode(request, limits: limits)
-        return try decode(json: json, version: version, context: context)
+        return try decode(json: json, version: version, context: context, limits: limits)
     }
 
     /// A JSON body's events as raw events. v0 takes a single event object, an array of
     /// events, `{batch:[…]}` or `{data: event or array}`; v1 takes `{created_at, batch}`.
     /// `malformed` when the body is not JSON or holds no events in any of these shapes.
     /// Cost: one parse into a tree plus one pass over the events.
-    public static func decode(json: some Collection<UInt8>, version: Version, context: WireRequestContext) throws(WireDecodingError) -> WireBatch {
-        let root = try WireDecodingError.parse(json, format: "PostHog")
+    /// With `limits`, at most `maxJSONValues` values are parsed and `maxItems` events mapped.
+    public static func decode(
+        json: some Collection<UInt8>, version: Version, context: WireRequestContext, limits: WireBodyLimits? = nil
+    ) throws(WireDecodingError) -> WireBatch {
+        let root = try WireDecodingError.parse(json, format: "PostHog", limits: limits)
         var envelope = JSONObject()
         let items: [JSONValue]
         switch root {
@@ -61,6 +64,7 @@ public enum PostHogFormat {
         default:
             throw WireDecodingError(.malformed, "PostHog body is a JSON \(root.typeName); expected an event object, an array of events or {\"batch\":[…]}")
         }
+        if let limits, items.count > limits.maxItems { throw limits.tooManyItems(items.count) }
         let sentAtField = version == .v0 ? "sent_at" : "created_at"
         var batch = WireBatch(apiKey: apiKey(envelope: envelope, items: items, authorization: context.authorization))
         batch.sentAt = envelope[sentAtField].flatMap(ClockSkew.parseTime) ?? FormBody.queryValue("_", in: context.query).flatMap(millisecondsTime)

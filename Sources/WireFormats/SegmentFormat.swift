@@ -37,14 +37,17 @@ public enum SegmentFormat {
         body: ByteBuffer, contentEncoding: String?, endpoint: Endpoint, limits: WireBodyLimits, context: WireRequestContext
     ) throws(WireDecodingError) -> WireBatch {
         let json = try ContentEncodingBody.decode(body, contentEncoding: contentEncoding, limits: limits)
-        return try decode(json: json, endpoint: endpoint, context: context)
+        return try decode(json: json, endpoint: endpoint, context: context, limits: limits)
     }
 
     /// A JSON body's messages as raw events: `{batch:[…]}` for `.batch`, one message object
     /// for the others (its `type` must match the endpoint when present). `malformed` when the
     /// body is not JSON or not that shape. Cost: one parse plus one pass over the messages.
-    public static func decode(json: some Collection<UInt8>, endpoint: Endpoint, context: WireRequestContext) throws(WireDecodingError) -> WireBatch {
-        let root = try WireDecodingError.parse(json, format: "Segment")
+    /// With `limits`, at most `maxJSONValues` values are parsed and `maxItems` messages mapped.
+    public static func decode(
+        json: some Collection<UInt8>, endpoint: Endpoint, context: WireRequestContext, limits: WireBodyLimits? = nil
+    ) throws(WireDecodingError) -> WireBatch {
+        let root = try WireDecodingError.parse(json, format: "Segment", limits: limits)
         guard case .object(let envelope) = root else {
             throw WireDecodingError(.malformed, "Segment body is a JSON \(root.typeName); expected an object")
         }
@@ -57,6 +60,7 @@ public enum SegmentFormat {
         } else {
             items = [root]
         }
+        if let limits, items.count > limits.maxItems { throw limits.tooManyItems(items.count) }
         var batch = WireBatch(apiKey: basicUser(context.authorization) ?? envelope["writeKey"]?.idText)
         batch.sentAt = envelope["sentAt"].flatMap(ClockSkew.parseTime)
         var generator = SystemRandomNumberGenerator()

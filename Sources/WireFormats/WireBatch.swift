@@ -68,10 +68,13 @@ public struct WireBatch: Sendable {
 }
 
 extension WireDecodingError {
-    /// Parses the body as JSON with SmolHog's parser, its failure as `malformed` with the position.
-    static func parse(_ json: some Collection<UInt8>, format: String) throws(WireDecodingError) -> JSONValue {
+    /// Parses the body as JSON with SmolHog's parser, its failure as `malformed` with the
+    /// position; past `limits`' value budget, `tooLarge`.
+    static func parse(_ json: some Collection<UInt8>, format: String, limits: WireBodyLimits?) throws(WireDecodingError) -> JSONValue {
         do {
-            return try JSONParser.parse(json)
+            return try JSONParser.parse(json, limits: JSONParserLimits(maxValues: limits?.maxJSONValues ?? .max))
+        } catch let error where error.valueLimit != nil {
+            throw WireDecodingError(.tooLarge, "\(format) body holds more than \(error.valueLimit ?? 0) JSON values; expected fewer")
         } catch {
             throw WireDecodingError(.malformed, "\(format) body is not valid JSON: \(error)")
         }

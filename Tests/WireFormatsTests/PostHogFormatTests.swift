@@ -158,6 +158,29 @@ import WireFormats
         #expect(throws: WireDecodingError.self) { try PostHogFormat.decode(json: Array(#"[{"event":"e"}]"#.utf8), version: .v1, context: context) }
     }
 
+    /// The cost of refusing is bounded by the limits, not by what the body holds: a body of
+    /// a million values is refused while parsing, and more events than `maxItems` before any
+    /// is mapped (each would otherwise cost a rejection).
+    @Test func valuesAndEventsPastTheLimitsAreRefusedBeforeTheyCost() throws {
+        let context = WireRequestContext(receivedAt: Timestamp(microseconds: 0))
+        let limits = WireBodyLimits(maxBytes: 2 * 1024 * 1024, maxItems: 1000)
+        let zeros = Array("[".utf8) + Array(repeating: Array("0,".utf8), count: 1_000_000).joined() + Array("0]".utf8)
+        for version in [PostHogFormat.Version.v0, .v1] {
+            let body = version == .v0 ? zeros : Array(#"{"batch":"#.utf8) + zeros + Array("}".utf8)
+            let error = try #require(throws: WireDecodingError.self) {
+                try PostHogFormat.decode(json: body, version: version, context: context, limits: limits)
+            }
+            #expect(error.code == .tooLarge && error.message.contains("JSON values"), "\(error)")
+        }
+        let events = "[" + Array(repeating: #"{"event":"e","distinct_id":"u"}"#, count: 1001).joined(separator: ",") + "]"
+        let tooMany = try #require(throws: WireDecodingError.self) {
+            try PostHogFormat.decode(json: Array(events.utf8), version: .v0, context: context, limits: limits)
+        }
+        #expect(tooMany.code == .tooLarge && tooMany.message.contains("1001 messages; at most 1000"), "\(tooMany)")
+        let segment = #"{"batch":["# + Array(repeating: #"{"type":"track","event":"e","userId":"u"}"#, count: 1001).joined(separator: ",") + "]}"
+        #expect(throws: WireDecodingError.self) { try SegmentFormat.decode(json: Array(segment.utf8), endpoint: .batch, context: context, limits: limits) }
+    }
+
     @Test func personIDPlaceholdersAreNeverMergeTargets() {
         for id in ["anonymous", "null", "undefined", "0", "", "  ", "\"null\"", "[object Object]", "NaN", "None", "guest"] {
             #expect(isIllegalPersonID(id), "\(id)")

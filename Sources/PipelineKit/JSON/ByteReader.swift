@@ -10,15 +10,22 @@ struct ByteReader {
         var offset: Int
         /// Set when the failure is an events array with more items than allowed (`parseEvents`).
         var itemLimit: Int?
+        /// Set when the document holds more values than `JSONParserLimits.maxValues`.
+        var valueLimit: Int?
     }
 
     let buffer: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
+    let maxValues: Int
+    /// Values `parseValue` may still build (`JSONParserLimits.maxValues`).
+    var valuesLeft: Int
     var index = 0
 
-    init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxValues: Int = .max) {
         self.buffer = buffer
         self.maxDepth = maxDepth
+        self.maxValues = maxValues
+        self.valuesLeft = maxValues
     }
 
     func error(_ reason: String, at offset: Int? = nil) -> Failure {
@@ -51,6 +58,7 @@ struct ByteReader {
         }
         var located = JSONParseError(reason: failure.reason, offset: failure.offset, line: line, column: 1 + end - lineStart - continuations)
         located.itemLimit = failure.itemLimit
+        located.valueLimit = failure.valueLimit
         return located
     }
 
@@ -65,6 +73,12 @@ struct ByteReader {
 
     mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
         guard index < buffer.count else { throw error("unexpected end of input, expected a value") }
+        valuesLeft -= 1
+        if valuesLeft < 0 {
+            var failure = error("more than \(maxValues) values in one document")
+            failure.valueLimit = maxValues
+            throw failure
+        }
         switch buffer[index] {
         case UInt8(ascii: "{"): return .object(try parseObject(depth: depth + 1))
         case UInt8(ascii: "["): return .array(try parseArray(depth: depth + 1))

@@ -16,6 +16,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Set when parsing stopped at an events array with more items than this limit
     /// (`parseEventArray`'s `maxItems`): the request is too large, not malformed.
     package var itemLimit: Int?
+    /// Set when the document holds more values than `JSONParserLimits.maxValues`: the
+    /// request is too large, not malformed.
+    package var valueLimit: Int?
     /// `REASON at line L, column C (byte OFFSET)`, for error responses and logs.
     public var description: String { "\(reason) at line \(line), column \(column) (byte \(offset))" }
 }
@@ -24,8 +27,15 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct JSONParserLimits: Sendable {
     /// Deepest nesting accepted; deeper input is an error, not a stack overflow.
     public var maxDepth: Int
-    /// Limits for one parse; `maxDepth` counts arrays and objects, 64 by default.
-    public init(maxDepth: Int = 64) { self.maxDepth = maxDepth }
+    /// Most values (of any type, at any depth) one parse builds; more is an error. A value
+    /// costs about 24 bytes of tree, however few bytes of input it takes (`0,` is two), so
+    /// this bounds the memory of a parse where the input's size does not.
+    public var maxValues: Int
+    /// Limits for one parse; `maxDepth` counts arrays and objects, 64 by default; no limit on values by default.
+    public init(maxDepth: Int = 64, maxValues: Int = .max) {
+        self.maxDepth = maxDepth
+        self.maxValues = maxValues
+    }
 }
 
 /// RFC 8259 JSON parsing from UTF-8 bytes into `JSONValue`, with error positions. Cost: one
@@ -80,7 +90,7 @@ public enum JSONParser {
     static func document<Value>(
         _ buffer: UnsafeBufferPointer<UInt8>, limits: JSONParserLimits, _ read: (inout ByteReader) throws(ByteReader.Failure) -> Value
     ) -> Result<Value, JSONParseError> {
-        var reader = ByteReader(buffer: buffer, maxDepth: limits.maxDepth)
+        var reader = ByteReader(buffer: buffer, maxDepth: limits.maxDepth, maxValues: limits.maxValues)
         do throws(ByteReader.Failure) {
             reader.skipWhitespace()
             let value = try read(&reader)
