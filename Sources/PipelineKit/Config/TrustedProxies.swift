@@ -24,11 +24,13 @@ public struct TrustedProxies: Sendable, Hashable {
     ///   the walk: the client is the last trusted hop before it, since nothing beyond it can
     ///   be believed.
     /// Entries may carry a port (`203.0.113.9:5000`, `[2001:db8::1]:443`); it is dropped.
-    /// Returns the address in canonical form, or nil when the peer is unknown.
+    /// Returns the address in canonical form (the peer as given when no proxy is trusted), or
+    /// nil when the peer is unknown.
     public func clientIP(peer: String?, forwardedFor: [String]) -> String? {
         guard let peerText = peer else { return nil }
-        guard let peerAddress = IPAddress(peerText) else { return peerText }
-        guard !networks.isEmpty, trusts(peerAddress), !forwardedFor.isEmpty else { return peerAddress.description }
+        // No proxy trusted (the default): the peer as the server reported it, nothing parsed.
+        guard !networks.isEmpty, let peerAddress = IPAddress(peerText) else { return peerText }
+        guard trusts(peerAddress), !forwardedFor.isEmpty else { return peerAddress.description }
         let entries = forwardedFor.flatMap { $0.split(separator: ",") }
         var client = peerAddress
         for entry in entries.reversed() {

@@ -114,8 +114,7 @@ public struct WorkerLoop: Service {
         // Each event's request context, only when worker stages read it (none by default).
         let contexts = path.readsContext ? decoded.flatMap { repeatElement($0.context, count: $0.events.count) } : []
         var refused: [(event: Event, reason: String)] = []
-        if let failure = try await storeWithRetry(
-            events[...], contexts: contexts[...], permanentFailures: events.count > 1 ? 1 : settings.maxAttempts, refused: &refused)
+        if let failure = try await storeWithRetry(events, contexts: contexts, permanentFailures: events.count > 1 ? 1 : settings.maxAttempts, refused: &refused)
         {
             // The store refuses some of the data while it is up: store the rest, keep the refused.
             if events.count == 1 {
@@ -141,7 +140,7 @@ public struct WorkerLoop: Service {
             let alone = half.count == 1
             guard
                 let failure = try await storeWithRetry(
-                    half, contexts: halfContexts, permanentFailures: alone ? settings.maxAttempts : 1, refused: &refused)
+                    Array(half), contexts: Array(halfContexts), permanentFailures: alone ? settings.maxAttempts : 1, refused: &refused)
             else {
                 continue
             }
@@ -197,13 +196,13 @@ public struct WorkerLoop: Service {
     /// the error after `permanentFailures` permanent failures. Transient failures are retried
     /// with backoff; a permanent one at once (waiting does not change the store's answer).
     func storeWithRetry(
-        _ events: ArraySlice<Event>, contexts: ArraySlice<IngestContext>, permanentFailures: Int, refused: inout [(event: Event, reason: String)]
+        _ events: [Event], contexts: [IngestContext], permanentFailures: Int, refused: inout [(event: Event, reason: String)]
     ) async throws -> String? {
         var permanent = 0
         var backoff = settings.backoffMilliseconds
         while true {
             do {
-                let (stored, rejected, overLimits) = try await path.store(Array(events), contexts: Array(contexts))
+                let (stored, rejected, overLimits) = try await path.store(events, contexts: contexts)
                 readiness.storeSucceeded()
                 Counter(label: "smolhog_worker_store_writes_total").increment()
                 Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)

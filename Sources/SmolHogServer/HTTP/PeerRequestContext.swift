@@ -7,11 +7,14 @@ import NIOCore
 /// Hummingbird's basic context plus the connection's peer address.
 struct PeerRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    /// The peer's IP address (`203.0.113.9`, `::1`), or nil when the channel has none.
-    let peer: String?
+    /// The connection's peer; its text is made only when a route asks (`peer`).
+    let remoteAddress: SocketAddress?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        peer = source.channel.remoteAddress?.ipAddress
+        remoteAddress = source.channel.remoteAddress
     }
+
+    /// The peer's IP address (`203.0.113.9`, `::1`), or nil when the channel has none.
+    var peer: String? { remoteAddress?.ipAddress }
 }

@@ -65,7 +65,8 @@ struct SourceRoutes: Sendable {
             queryItems: { request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) } },
             body: {
                 do {
-                    return Array(try await RequestBody.bytes(request, limit: limit).readableBytesView)
+                    // One memcpy: an Array built from the view would copy byte by byte.
+                    return try await RequestBody.bytes(request, limit: limit).withUnsafeReadableBytes { Array($0) }
                 } catch let error as APIError {
                     throw SourceError(status: Int(error.status.code), code: error.code, message: error.message)
                 }
