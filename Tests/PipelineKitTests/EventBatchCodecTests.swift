@@ -1,3 +1,4 @@
+import Foundation
 import PipelineKit
 import Testing
 
@@ -42,6 +43,19 @@ import Testing
         #expect(decoded.events.map(\.eventID) == ["0190a000-0000-7000-8000-000000000002"])
         #expect(decoded.events.first?.propertiesJSON == #"{"path":"/pricing"}"#)
         #expect(decoded.context.isEmpty)
+    }
+
+    @Test func theFuzzCorpusVersion3MessageDecodesWithItsContext() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let body = try [UInt8](Data(contentsOf: root.appendingPathComponent("Fuzz/Corpus/codec/v3-context.bin")))
+        let (events, context) = try EventBatchCodec.decodeBatch(body)
+        #expect(events.map(\.eventName) == ["product_viewed"])
+        #expect(events.first?.propertiesJSON == #"{"price":19.99}"#)
+        #expect(
+            context
+                == IngestContext(
+                    source: "posthog", clientIP: "203.0.113.9", userAgent: "posthog-python/7.91.1", key: "phc_test",
+                    sentAt: Timestamp(microseconds: 1_764_191_686_995_647)))
     }
 
     static func bytes(hex: String) -> [UInt8]? {
