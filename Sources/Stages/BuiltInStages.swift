@@ -1,5 +1,5 @@
-// The explicit lists of built-in plugins: stage kinds and drivers. A team's own are added
-// with `Plugins.builtIn.adding(stages:queues:stores:)` (docs/extending.md).
+// The explicit lists of built-in plugins: sources, stage kinds and drivers. A team's own are
+// added with `Plugins.builtIn.adding(sources:stages:queues:stores:)` (docs/extending.md).
 
 public import PipelineKit
 
@@ -15,12 +15,14 @@ extension StageRegistry {
 }
 
 extension Plugins {
+    /// Every source (wire format) that ships with SmolHog.
+    public static let builtInSources: [any Source.Type] = [NativeSource.self]
     /// Every queue driver that ships with SmolHog.
     public static let builtInQueues: [any QueueDriver.Type] = [EmbeddedQueueDriver.self, RabbitMQQueueDriver.self]
     /// Every store driver that ships with SmolHog.
     public static let builtInStores: [any StoreDriver.Type] = [SQLiteStoreDriver.self, PostgresStoreDriver.self]
 
-    /// The stage kinds and drivers that ship with SmolHog. The in-memory twins
+    /// The sources, stage kinds and drivers that ship with SmolHog. The in-memory twins
     /// (`MemoryQueueDriver`, `MemoryStoreDriver`) are not among them: they keep nothing
     /// across a restart, so a 2xx from them would promise nothing. Tests add them.
     public static var builtIn: Plugins {
@@ -30,6 +32,6 @@ extension Plugins {
 
     /// `builtIn`, or the name clash that stops it from building.
     public static func builtInOrThrow() throws(RegistryError) -> Plugins {
-        try Plugins().adding(stages: StageRegistry.builtInKinds, queues: builtInQueues, stores: builtInStores)
+        try Plugins().adding(sources: builtInSources, stages: StageRegistry.builtInKinds, queues: builtInQueues, stores: builtInStores)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PipelineKit
 import Testing
 
@@ -15,6 +16,56 @@ import Testing
         #expect(decoded == events)
         // The worker hands this text to the store unparsed: it must be the compact form.
         #expect(decoded[0].propertiesJSON == #"{"price":19.99,"tags":["a",0,null],"deep":{"x":true}}"#)
+    }
+
+    @Test func roundTripsTheBatchsRequestContext() throws {
+        let context = IngestContext(
+            source: "posthog", clientIP: "2001:db8::1", userAgent: "posthog-python/7.91.1", key: "phc_test",
+            sentAt: Timestamp(microseconds: 1_764_191_686_995_647))
+        let decoded = try EventBatchCodec.decodeBatch(EventBatchCodec.encode(events, context: context))
+        #expect(decoded.events == events)
+        #expect(decoded.context == context)
+        // Each field is optional on its own.
+        for partial in [IngestContext(), IngestContext(clientIP: "10.0.0.1"), IngestContext(source: "native", sentAt: Timestamp(microseconds: -1))] {
+            #expect(try EventBatchCodec.decodeBatch(EventBatchCodec.encode(events, context: partial)).context == partial)
+        }
+        #expect(try QueueMessage.decodeWithContext(QueueMessage.encode(events, context: context)).context == context)
+    }
+
+    @Test func readsVersion2MessagesQueuedByAnOlderBuildWithAnEmptyContext() throws {
+        // Fuzz/Corpus/codec/v2-one.bin: one event as version 2 wrote it.
+        let hex =
+            "02012430313930613030302d303030302d373030302d383030302d3030303030303030303030320970616765"
+            + "5f7669657706757365722d31137b2270617468223a222f70726963696e67227db84853bbc31706000103732d"
+            + "3180aa60bbc3170600"
+        let body = try #require(Self.bytes(hex: hex))
+        let decoded = try EventBatchCodec.decodeBatch(body)
+        #expect(decoded.events.map(\.eventID) == ["0190a000-0000-7000-8000-000000000002"])
+        #expect(decoded.events.first?.propertiesJSON == #"{"path":"/pricing"}"#)
+        #expect(decoded.context.isEmpty)
+    }
+
+    @Test func theFuzzCorpusVersion3MessageDecodesWithItsContext() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let body = try [UInt8](Data(contentsOf: root.appendingPathComponent("Fuzz/Corpus/codec/v3-context.bin")))
+        let (events, context) = try EventBatchCodec.decodeBatch(body)
+        #expect(events.map(\.eventName) == ["product_viewed"])
+        #expect(events.first?.propertiesJSON == #"{"price":19.99}"#)
+        #expect(
+            context
+                == IngestContext(
+                    source: "posthog", clientIP: "203.0.113.9", userAgent: "posthog-python/7.91.1", key: "phc_test",
+                    sentAt: Timestamp(microseconds: 1_764_191_686_995_647)))
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        var bytes: [UInt8] = []
+        for start in stride(from: 0, to: digits.count - 1, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[start..<start + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 
     @Test func readsVersion1MessagesQueuedByAnOlderBuild() throws {
@@ -45,7 +96,9 @@ import Testing
         }
         expectPoison(good + [0], "bytes after the last event")
         expectPoison([2, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], "claims")
-        expectPoison([3], "version 3 is not supported")
+        expectPoison([3], "ends early")
+        expectPoison([3, 0x20, 0], "context fields byte is 32")
+        expectPoison([4], "version 4 is not supported")
         expectPoison([], "empty")
         // A properties text that is not an object (a foreign writer) is refused, not stored.
         var notObject: [UInt8] = [2, 1, 1, 0x61, 1, 0x62, 1, 0x63, 2, 0x5B, 0x5D]

@@ -8,9 +8,9 @@ extension HTTPSurfaceTests {
         let daemon = try Self.daemon
         let get = try await daemon.request("GET", "/events")
         #expect(get.status == 405)
-        #expect(get.header("Allow") == "POST")
+        #expect(get.header("Allow") == "OPTIONS, POST")
         #expect(get.json["code"] as? String == "method_not_allowed")
-        #expect((get.json["message"] as? String)?.contains("expected POST") == true)
+        #expect((get.json["message"] as? String)?.contains("POST") == true)
         let delete = try await daemon.request("DELETE", "/analytics/stats")
         #expect(delete.status == 405)
         #expect(delete.header("Allow") == "GET, HEAD")

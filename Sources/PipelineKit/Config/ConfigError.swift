@@ -34,6 +34,10 @@ public struct ConfigIssue: Sendable, Hashable, CustomStringConvertible {
         case misplacedStage = "misplaced_stage"
         /// A `${NAME}` whose environment variable is not set.
         case unsetVariable = "unset_variable"
+        /// `sources:` names a source no registered `Source` has.
+        case unknownSource = "unknown_source"
+        /// A source listed twice, or two sources answering the same method and path.
+        case duplicateSource = "duplicate_source"
     }
 
     /// What kind of problem.

@@ -37,6 +37,11 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
     /// Seconds requests still in progress get to finish after SIGTERM or SIGINT before their
     /// connections are closed and the HTTP server stops.
     public var shutdownTimeoutSeconds: Double = 10
+    /// `cors`: which browser origins may send events to the ingest routes (any by default).
+    public var cors = CORSSettings()
+    /// `trusted_proxies`: CIDR ranges (`10.0.0.0/8`, `fd00::/8`) of the reverse proxies whose
+    /// `X-Forwarded-For` gives the client's address; empty (the default): the TCP peer is the client.
+    public var trustedProxies = TrustedProxies()
 
     /// The defaults above, as used when `server:` is absent.
     public init() {}
@@ -51,6 +56,8 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         case bodyTimeoutSeconds = "body_timeout_s"
         case maxConnections = "max_connections"
         case shutdownTimeoutSeconds = "shutdown_timeout_s"
+        case cors
+        case trustedProxies = "trusted_proxies"
     }
 
     /// Decodes `server:`; absent keys keep their defaults. Ranges are checked after decoding
@@ -67,7 +74,14 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? idleTimeoutSeconds
         maxBacklogEvents = try container.decodeIfPresent(Int.self, forKey: .maxBacklogEvents) ?? maxBacklogEvents
         maxStoreStallSeconds = try container.decodeIfPresent(Double.self, forKey: .maxStoreStallSeconds) ?? maxStoreStallSeconds
+        cors = try container.decodeIfPresent(CORSSettings.self, forKey: .cors) ?? cors
+        trustedProxyTexts = try container.decodeIfPresent([String].self, forKey: .trustedProxies) ?? []
+        trustedProxies = TrustedProxies(trustedProxyTexts.compactMap(IPNetwork.init))
     }
+
+    /// `trusted_proxies` as written, for the checks (an entry that does not parse is left out
+    /// of `trustedProxies` and reported).
+    private var trustedProxyTexts: [String] = []
 
     /// The host and port of `listen`, or nil when it is not `HOST:PORT`.
     public var hostAndPort: (host: String, port: Int)? { Self.parse(listen: listen) }
@@ -96,6 +110,13 @@ public struct ServerSettings: SettingsSection, Sendable, Hashable {
         }
         if let maxConnections, !(1...1_000_000).contains(maxConnections) {
             problems.append(ConfigProblem(path: [CodingKeys.maxConnections.rawValue], "must be at least 1 and at most 1000000, got \(maxConnections)"))
+        }
+        problems += cors.problems.map { ConfigProblem(path: ["cors"] + $0.path, $0.message) }
+        for (index, text) in trustedProxyTexts.enumerated() where IPNetwork(text) == nil {
+            problems.append(
+                ConfigProblem(
+                    path: ["trusted_proxies", "[\(index)]"],
+                    "'\(text)' is not an address range; expected CIDR notation such as 10.0.0.0/8, 192.0.2.7 or fd00::/8"))
         }
         if maxBacklogEvents < 1 { problems.append(ConfigProblem(path: ["max_backlog_events"], "must be at least 1 event, got \(maxBacklogEvents)")) }
         if !(maxStoreStallSeconds >= 1 && maxStoreStallSeconds <= 86_400) {

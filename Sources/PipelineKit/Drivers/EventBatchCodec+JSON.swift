@@ -1,5 +1,5 @@
 // Version 1 of the queue message (UTF-8 JSON), read only: messages an older build queued
-// must still drain after an upgrade. New messages are version 2 (EventBatchCodec.swift).
+// must still drain after an upgrade. New messages are version 3 (EventBatchCodec.swift).
 
 extension EventBatchCodec {
     /// Format, version 1:
@@ -14,7 +14,7 @@ extension EventBatchCodec {
         guard case .number(let number) = object["v"] ?? .null, let version = number.int64Value else {
             throw CodecError("message has no version field 'v'")
         }
-        guard version == 1 else { throw CodecError("message version \(version) is not supported (this build reads versions 1 and \(Self.version))") }
+        guard version == 1 else { throw CodecError("message version \(version) is not supported (this build reads versions 1 to \(Self.version))") }
         guard case .array(let items) = object["events"] ?? .null else { throw CodecError("message has no 'events' array") }
         var events: [Event] = []
         events.reserveCapacity(items.count)

@@ -1,29 +1,34 @@
 // EventBatchCodec: the message format on the queue (embedded and RabbitMQ alike). Owns the
 // format and its versions; nothing else encodes events for the queue.
 
-/// Encodes events into one queue message and back.
+/// Encodes events, with the request context of their batch, into one queue message and back.
 ///
-/// Format, version 2 (binary, what `encode` writes). The worker reads it without a JSON
+/// Format, version 3 (binary, what `encode` writes). The worker reads it without a JSON
 /// parse: properties travel as the JSON text the store writes.
 /// ```
-/// message  := 0x02 count:uvarint event{count}
+/// message  := 0x03 context count:uvarint event{count}
+/// context  := fields:u8 [str(source)] [str(client_ip)] [str(user_agent)] [str(key)] [sent_at:i64le]
+///             (bit 0 source, bit 1 client_ip, bit 2 user_agent, bit 3 key, bit 4 sent_at:
+///             each field is present when its bit is set; other bits must be 0)
 /// event    := str(event_id) str(event_name) str(user_id) str(properties JSON object)
 ///             timestamp:i64le session:(0x00 | 0x01 str) received_at:i64le
 /// str      := length:uvarint UTF-8 bytes
 /// ```
-/// Timestamps are microseconds since the Unix epoch. Version 1 (a JSON object starting with
-/// `{`, see EventBatchCodec+JSON.swift) is still read, so messages queued by an older
-/// build drain after an upgrade. A reader rejects versions it does not know, so a message
-/// from a newer writer goes to the dead-letter queue instead of being misread.
+/// Timestamps are microseconds since the Unix epoch. Version 2 (the same without `context`)
+/// and version 1 (a JSON object starting with `{`, see EventBatchCodec+JSON.swift) are still
+/// read, with an empty context, so messages queued by an older build drain after an upgrade.
+/// A reader rejects versions it does not know, so a message from a newer writer goes to the
+/// dead-letter queue instead of being misread (upgrade workers before ingest nodes).
 package enum EventBatchCodec {
-    package static let version = 2
-    /// The AMQP content type of version 2 messages.
-    package static let contentType = "application/vnd.smolhog.events.v2"
+    package static let version = 3
+    /// The AMQP content type of version 3 messages.
+    package static let contentType = "application/vnd.smolhog.events.v3"
 
-    package static func encode(_ events: [Event]) -> [UInt8] {
+    package static func encode(_ events: [Event], context: IngestContext = IngestContext()) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(events.count * 700 + 8)
+        bytes.reserveCapacity(events.count * 700 + 16)
         bytes.append(UInt8(version))
+        appendContext(context, to: &bytes)
         appendVarint(UInt64(events.count), to: &bytes)
         for event in events {
             appendString(event.eventID, to: &bytes)
@@ -42,18 +47,37 @@ package enum EventBatchCodec {
         return bytes
     }
 
-    /// Decodes a message; throws `CodecError` naming what is wrong (the message is poison).
+    /// Decodes a message's events; throws `CodecError` naming what is wrong (the message is poison).
     package static func decode(_ bytes: [UInt8]) throws(CodecError) -> [Event] {
+        try decodeBatch(bytes).events
+    }
+
+    /// Decodes a message's events and its batch's request context (empty for versions 1 and 2).
+    package static func decodeBatch(_ bytes: [UInt8]) throws(CodecError) -> (events: [Event], context: IngestContext) {
         guard let first = bytes.first else { throw CodecError("message is empty") }
         switch first {
-        case UInt8(ascii: "{"): return try decodeJSONVersion1(bytes)
-        case UInt8(version):
+        case UInt8(ascii: "{"): return (try decodeJSONVersion1(bytes), IngestContext())
+        case 2, UInt8(version):
             return try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
                 var reader = MessageReader(buffer: buffer, index: 1)
-                return try reader.events()
+                let context = first == 2 ? IngestContext() : try reader.context()
+                return (try reader.events(), context)
             }
-        default: throw CodecError("message version \(first) is not supported (this build reads versions 1 and \(version))")
+        default: throw CodecError("message version \(first) is not supported (this build reads versions 1 to \(version))")
         }
+    }
+
+    /// Bits of the context's `fields` byte, in the order the fields follow it.
+    static let contextFieldBits: UInt8 = 0b1_1111
+
+    static func appendContext(_ context: IngestContext, to bytes: inout [UInt8]) {
+        let strings = [context.source, context.clientIP, context.userAgent, context.key]
+        var fields: UInt8 = 0
+        for (bit, string) in strings.enumerated() where string != nil { fields |= 1 << UInt8(bit) }
+        if context.sentAt != nil { fields |= 1 << 4 }
+        bytes.append(fields)
+        for string in strings { if let string { appendString(string, to: &bytes) } }
+        if let sentAt = context.sentAt { appendInt64(sentAt.microseconds, to: &bytes) }
     }
 
     static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -75,10 +99,26 @@ package enum EventBatchCodec {
     }
 }
 
-/// Reads a version 2 message; every read is bounds-checked, every string UTF-8-validated.
+/// Reads a version 2 or 3 message; every read is bounds-checked, every string UTF-8-validated.
 private struct MessageReader {
     let buffer: UnsafeBufferPointer<UInt8>
     var index: Int
+
+    /// The version 3 context: a fields byte, then the fields its bits name.
+    mutating func context() throws(CodecError) -> IngestContext {
+        let fields = try byte()
+        guard fields & ~EventBatchCodec.contextFieldBits == 0 else { throw CodecError("context fields byte is \(fields); expected bits 0 to 4 only") }
+        var strings: [String?] = []
+        for bit in 0..<4 {
+            do throws(CodecError) {
+                strings.append(fields & (1 << UInt8(bit)) != 0 ? try string() : nil)
+            } catch {
+                throw CodecError("context: \(error.description)")
+            }
+        }
+        let sentAt = fields & (1 << 4) != 0 ? Timestamp(microseconds: try int64()) : nil
+        return IngestContext(source: strings[0], clientIP: strings[1], userAgent: strings[2], key: strings[3], sentAt: sentAt)
+    }
 
     mutating func events() throws(CodecError) -> [Event] {
         let count = try varint("event count")

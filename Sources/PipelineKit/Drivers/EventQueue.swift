@@ -6,8 +6,9 @@
 /// Contract: when `publish` returns, the events survive a crash of this process (fsynced,
 /// or confirmed by a broker). When it throws, the caller must treat none of them as taken.
 public protocol EventQueue: Sendable {
-    /// Durably enqueues one message holding `events`.
-    func publish(_ events: [Event]) async throws
+    /// Durably enqueues one message holding `events` and the request context of their batch
+    /// (`QueueMessage.encode(_:context:)` makes its body; the worker reads both back).
+    func publish(_ events: [Event], context: IngestContext) async throws
     /// Opens a consumer for the worker path.
     func makeConsumer(prefetch: Int) async throws -> any QueueConsumer
     /// Whether the queue can take publishes right now, and why not.
@@ -27,6 +28,8 @@ public protocol EventQueue: Sendable {
 }
 
 extension EventQueue {
+    /// Enqueues `events` with an empty request context (see `publish(_:context:)`).
+    public func publish(_ events: [Event]) async throws { try await publish(events, context: IngestContext()) }
     /// Default: nothing to close.
     public func shutdown() async {}
     /// Default: nothing to release.

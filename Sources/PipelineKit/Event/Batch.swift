@@ -35,24 +35,30 @@ public struct Batch<Element: Sendable>: Sendable {
     public var rejections: [Rejection]
     /// When the request that carried this batch arrived.
     public var receivedAt: Timestamp
+    /// The request that carried this batch (client IP, User-Agent, source, key, sent-at); it
+    /// goes through the queue with the batch, so worker-path stages read it too. Empty when
+    /// unknown.
+    public var context: IngestContext
 
     /// A batch of the request's items, origins `0..<items.count` and no rejections; what the HTTP
     /// layer builds from a decoded request.
-    public init(_ items: [Element], receivedAt: Timestamp = .now()) {
+    public init(_ items: [Element], receivedAt: Timestamp = .now(), context: IngestContext = IngestContext()) {
         self.items = items
         self.origins = Array(items.indices)
         self.rejections = []
         self.receivedAt = receivedAt
+        self.context = context
     }
 
     /// A batch with explicit origins, for stages that drop, split or merge items. Traps unless
     /// `items.count == origins.count`.
-    public init(items: [Element], origins: [Int], rejections: [Rejection], receivedAt: Timestamp) {
+    public init(items: [Element], origins: [Int], rejections: [Rejection], receivedAt: Timestamp, context: IngestContext = IngestContext()) {
         precondition(items.count == origins.count, "Batch items and origins must line up")
         self.items = items
         self.origins = origins
         self.rejections = rejections
         self.receivedAt = receivedAt
+        self.context = context
     }
 
     /// Items still flowing; rejected ones are not counted.
@@ -80,17 +86,17 @@ public struct Batch<Element: Sendable>: Sendable {
                 rejected.append(Rejection(index: origin, field: failure.field, reason: failure.reason))
             }
         }
-        return Batch<T>(items: kept, origins: keptOrigins, rejections: rejected, receivedAt: receivedAt)
+        return Batch<T>(items: kept, origins: keptOrigins, rejections: rejected, receivedAt: receivedAt, context: context)
     }
 
     /// Transforms every item; nothing is rejected.
     public func map<T>(_ transform: (Element) throws -> T) rethrows -> Batch<T> {
-        Batch<T>(items: try items.map(transform), origins: origins, rejections: rejections, receivedAt: receivedAt)
+        Batch<T>(items: try items.map(transform), origins: origins, rejections: rejections, receivedAt: receivedAt, context: context)
     }
 
     /// The same origins and rejections with new items (one per current item).
     public func replacingItems<T>(_ newItems: [T]) -> Batch<T> {
-        Batch<T>(items: newItems, origins: origins, rejections: rejections, receivedAt: receivedAt)
+        Batch<T>(items: newItems, origins: origins, rejections: rejections, receivedAt: receivedAt, context: context)
     }
 }
 

@@ -62,6 +62,9 @@ public struct CheckedGraph: Sendable {
     public let server: ServerSettings
     /// `worker:`, decoded and range-checked (defaults when absent).
     public let worker: WorkerSettings
+    /// `sources:` in list order (`native` alone when absent): the wire formats `serve`
+    /// answers. Invariant: each name once, no two on one method and path.
+    public let sources: [CheckedSource]
     /// The stages in list order. Invariant: exactly one queue, a persist after it, only
     /// in-transaction stages after persist, and each input type the previous output type.
     public let stages: [CheckedStage]
@@ -82,7 +85,14 @@ public struct CheckedGraph: Sendable {
 
     /// The graph as `check-config` prints it: one line per stage with its types and path.
     public var summary: String {
-        var lines = ["\(file): OK, \(stages.count) stages", "  HTTP ingest → RawEvent"]
+        var lines = ["\(file): OK, \(stages.count) stages, \(sources.count) \(sources.count == 1 ? "source" : "sources")"]
+        for source in sources {
+            for route in source.routes {
+                let methods = (route.methods.map(\.rawValue) + ["OPTIONS"]).joined(separator: ",")
+                lines.append("  source \(source.name.padding(10)) \(methods.padding(16)) \(route.path)")
+            }
+        }
+        lines.append("  HTTP ingest → RawEvent")
         for stage in stages {
             lines.append(
                 "  [\(stage.index)] \(stage.name.padding(10)) \(typeName(stage.inputType)) → \(typeName(stage.outputType))".padding(56)
@@ -131,6 +141,17 @@ public struct CheckedGraph: Sendable {
         let services = built.sorted { $0.key < $1.key }.flatMap { ($0.value as? any StageServices)?.services ?? [] }
         return PipelineRuntime(
             queue: queueStage.queue, store: store, analytics: analytics, ingest: ingest, worker: worker, settings: self.worker, services: services)
+    }
+
+    /// Builds every listed source, in list order (done by processes that serve HTTP).
+    package func buildSources(context: BuildContext) async throws -> [RunningSource] {
+        var built: [RunningSource] = []
+        for source in sources {
+            var sourceContext = context
+            sourceContext.logger[metadataKey: "source"] = .string(source.name)
+            built.append(try await source.build(context: sourceContext))
+        }
+        return built
     }
 
     private func erase(_ stage: (any Stage)?, at index: Int) throws -> ErasedStage {

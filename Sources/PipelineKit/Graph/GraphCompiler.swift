@@ -45,12 +45,14 @@ public enum GraphCompiler {
         var server = ServerSettings()
         var worker = WorkerSettings()
         var stageNodes: Node?
-        let topKeys = ["server", "worker", "stages"]
+        var sourceNodes: Node?
+        let topKeys = ["server", "worker", "sources", "stages"]
         for (key, value) in root {
             let name = key.string ?? "?"
             switch name {
             case "server": server = section(ServerSettings.self, value, "server") ?? server
             case "worker": worker = section(WorkerSettings.self, value, "worker") ?? worker
+            case "sources": sourceNodes = value
             case "stages": stageNodes = value
             default:
                 issue(
@@ -59,6 +61,7 @@ public enum GraphCompiler {
             }
         }
 
+        let sources = compileSources(sourceNodes, registry: plugins.sources, issue: issue, record: record)
         var stages: [CheckedStage] = []
         var configNodes: [Int: Node] = [:]
         switch stageNodes {
@@ -95,27 +98,14 @@ public enum GraphCompiler {
             checkChain(stages, rootMark: Place(root.mark), issue: issue)
         }
         guard issues.isEmpty else { throw ConfigError(issues: issues) }
-        return CheckedGraph(file: document.file, directory: document.directory, server: server, worker: worker, stages: stages)
+        return CheckedGraph(file: document.file, directory: document.directory, server: server, worker: worker, sources: sources, stages: stages)
     }
 
     private static func compileEntry(
         _ entry: Node, index: Int, registry: StageRegistry, userInfo: [CodingUserInfoKey: Any],
         issue: (ConfigIssue.Code, Place?, [String], String) -> Void, record: ([NodeProblem]) -> Void
     ) -> CheckedStage? {
-        let name: String
-        let configNode: Node?
-        let nameMark: Mark?
-        switch entry {
-        case .scalar(let scalar):
-            name = scalar.string
-            configNode = nil
-            nameMark = entry.mark
-        case .mapping(let mapping) where mapping.count == 1:
-            guard let (key, value) = mapping.first else { return nil }
-            name = key.string ?? "?"
-            configNode = value.isNullScalar ? nil : value
-            nameMark = key.mark
-        default:
+        guard let (name, configNode, nameMark) = entry.namedEntry else {
             issue(.wrongType, Place(entry.mark), ["stages", "[\(index)]"], "expected one stage as '- name: {config}', got \(describe(entry))")
             return nil
         }
@@ -167,7 +157,7 @@ public enum GraphCompiler {
         return decoded.map { config in (config, K.check(config)) }
     }
 
-    private static func locate(_ path: [String], in node: Node?) -> Node? {
+    static func locate(_ path: [String], in node: Node?) -> Node? {
         var current = node
         for key in path {
             switch current {
@@ -235,6 +225,18 @@ public enum GraphCompiler {
 func typeName(_ type: any Any.Type) -> String { String(describing: type) }
 
 extension Node {
+    /// A list entry `- name` or `- name: {config}`: the name, the config node (nil when
+    /// absent or null) and the name's mark; nil for any other shape.
+    var namedEntry: (name: String, config: Node?, mark: Mark?)? {
+        switch self {
+        case .scalar(let scalar): return (scalar.string, nil, mark)
+        case .mapping(let mapping) where mapping.count == 1:
+            guard let (key, value) = mapping.first else { return nil }
+            return (key.string ?? "?", value.isNullScalar ? nil : value, key.mark)
+        default: return nil
+        }
+    }
+
     /// The config node of a `- name: {config}` entry (nil for `- name`).
     var stageConfigNode: Node? {
         guard case .mapping(let mapping) = self, mapping.count == 1, let value = mapping.first?.value, !value.isNullScalar else { return nil }

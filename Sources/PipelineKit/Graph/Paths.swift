@@ -86,10 +86,13 @@ public struct WorkerPath: Sendable {
     /// store's declared limits refuse (`StoreLimits.refusal(of:)`) are returned as `refused`,
     /// with the reason, without being written: the queue may hold events an ingest node with
     /// other limits accepted, and a refusal found before the write costs no failed write.
-    public func store(_ events: [Event]) async throws -> (stored: [StoredEvent], rejected: [Rejection], refused: [(event: Event, reason: String)]) {
-        var current: any Sendable = Batch(events)
-        for stage in beforeStore { current = try await stage.run(current) }
-        guard var ready = current as? Batch<Event> else { throw GraphBuildError("worker stages did not end in a batch of events") }
+    /// `contexts` holds each event's request context (same indices, from its queue message);
+    /// the worker stages see each run of events with one context as a batch of its own, with
+    /// that context. Empty: one batch, no context.
+    public func store(
+        _ events: [Event], contexts: [IngestContext] = []
+    ) async throws -> (stored: [StoredEvent], rejected: [Rejection], refused: [(event: Event, reason: String)]) {
+        var ready = try await runWorkerStages(events, contexts: contexts)
         let rejections = ready.rejections
         var refused: [(event: Event, reason: String)] = []
         if let first = ready.items.firstIndex(where: { limits.refusal(of: $0) != nil }) {
@@ -114,6 +117,41 @@ public struct WorkerPath: Sendable {
             return try Self.rollups(of: inserted, through: tail, receivedAt: receivedAt)
         }
         return (stored, rejections, refused)
+    }
+
+    /// Whether worker stages run before the store (then the worker hands `store` each event's
+    /// request context).
+    var readsContext: Bool { !beforeStore.isEmpty }
+
+    /// Runs the worker stages over each run of events that share a context; the batches'
+    /// items, origins (positions in `events`) and rejections are joined in order.
+    private func runWorkerStages(_ events: [Event], contexts: [IngestContext]) async throws -> Batch<Event> {
+        guard !beforeStore.isEmpty else { return Batch(events) }
+        let aligned = contexts.count == events.count
+        guard aligned, let first = contexts.first, contexts.contains(where: { $0 != first }) else {
+            return try await runWorkerStages(Batch(events, context: aligned ? contexts.first ?? IngestContext() : IngestContext()))
+        }
+        var items: [Event] = []
+        var origins: [Int] = []
+        var rejections: [Rejection] = []
+        var start = 0
+        while start < events.count {
+            var end = start + 1
+            while end < events.count && contexts[end] == contexts[start] { end += 1 }
+            let batch = try await runWorkerStages(Batch(Array(events[start..<end]), context: contexts[start]))
+            items += batch.items
+            origins += batch.origins.map { $0 + start }
+            rejections += batch.rejections.map { Rejection(index: $0.index + start, field: $0.field, reason: $0.reason) }
+            start = end
+        }
+        return Batch(items: items, origins: origins, rejections: rejections, receivedAt: .now())
+    }
+
+    private func runWorkerStages(_ batch: Batch<Event>) async throws -> Batch<Event> {
+        var current: any Sendable = batch
+        for stage in beforeStore { current = try await stage.run(current) }
+        guard let ready = current as? Batch<Event> else { throw GraphBuildError("worker stages did not end in a batch of events") }
+        return ready
     }
 
     private static func rollups(of inserted: [StoredEvent], through stages: [SyncErasedStage], receivedAt: Timestamp) throws -> [RollupDelta] {

@@ -99,10 +99,11 @@ public struct WorkerLoop: Service {
     }
 
     func handle(_ deliveries: [Delivery], consumer: any QueueConsumer) async throws {
-        var decoded: [(delivery: Delivery, events: [Event])] = []
+        var decoded: [(delivery: Delivery, events: [Event], context: IngestContext)] = []
         for delivery in deliveries {
             do {
-                decoded.append((delivery, try EventBatchCodec.decode(delivery.body)))
+                let (events, context) = try EventBatchCodec.decodeBatch(delivery.body)
+                decoded.append((delivery, events, context))
             } catch {
                 logger.error("Message cannot be decoded; dead-lettering it.", metadata: ["reason": "\(error)", "tag": "\(delivery.tag)"])
                 try await deadLetter(delivery, reason: "undecodable message: \(error)", consumer: consumer)
@@ -110,13 +111,16 @@ public struct WorkerLoop: Service {
         }
         guard !decoded.isEmpty else { return }
         let events = decoded.flatMap(\.events)
+        // Each event's request context, only when worker stages read it (none by default).
+        let contexts = path.readsContext ? decoded.flatMap { repeatElement($0.context, count: $0.events.count) } : []
         var refused: [(event: Event, reason: String)] = []
-        if let failure = try await storeWithRetry(events, permanentFailures: events.count > 1 ? 1 : settings.maxAttempts, refused: &refused) {
+        if let failure = try await storeWithRetry(events, contexts: contexts, permanentFailures: events.count > 1 ? 1 : settings.maxAttempts, refused: &refused)
+        {
             // The store refuses some of the data while it is up: store the rest, keep the refused.
             if events.count == 1 {
                 refused.append((events[0], Self.refusedAlone(failure, tries: settings.maxAttempts)))
             } else {
-                try await isolate(events[...], refused: &refused)
+                try await isolate(events[...], contexts: contexts[...], refused: &refused)
             }
         }
         if !refused.isEmpty { try await keepRefused(refused) }
@@ -127,17 +131,23 @@ public struct WorkerLoop: Service {
     /// alone, which are added to `refused`: splits the group in halves and tries each, so a
     /// refused event costs about 2·log2(n) tries, and a good event is tried at most that often.
     /// An event alone is tried `maxAttempts` times before it counts as refused.
-    func isolate(_ events: ArraySlice<Event>, refused: inout [(event: Event, reason: String)]) async throws {
+    /// `contexts` holds each event's request context (same indices), or nothing.
+    func isolate(_ events: ArraySlice<Event>, contexts: ArraySlice<IngestContext>, refused: inout [(event: Event, reason: String)]) async throws {
         let middle = events.startIndex + events.count / 2
-        for half in [events[..<middle], events[middle...]] where !half.isEmpty {
+        for range in [events.startIndex..<middle, middle..<events.endIndex] where !range.isEmpty {
+            let half = events[range]
+            let halfContexts = contexts.isEmpty ? contexts : contexts[range]
             let alone = half.count == 1
-            guard let failure = try await storeWithRetry(Array(half), permanentFailures: alone ? settings.maxAttempts : 1, refused: &refused) else {
+            guard
+                let failure = try await storeWithRetry(
+                    Array(half), contexts: Array(halfContexts), permanentFailures: alone ? settings.maxAttempts : 1, refused: &refused)
+            else {
                 continue
             }
             if alone {
                 refused.append((half[half.startIndex], Self.refusedAlone(failure, tries: settings.maxAttempts)))
             } else {
-                try await isolate(half, refused: &refused)
+                try await isolate(half, contexts: halfContexts, refused: &refused)
             }
         }
     }
@@ -185,12 +195,14 @@ public struct WorkerLoop: Service {
     /// Returns nil once stored (adding the events the store's limits refused to `refused`);
     /// the error after `permanentFailures` permanent failures. Transient failures are retried
     /// with backoff; a permanent one at once (waiting does not change the store's answer).
-    func storeWithRetry(_ events: [Event], permanentFailures: Int, refused: inout [(event: Event, reason: String)]) async throws -> String? {
+    func storeWithRetry(
+        _ events: [Event], contexts: [IngestContext], permanentFailures: Int, refused: inout [(event: Event, reason: String)]
+    ) async throws -> String? {
         var permanent = 0
         var backoff = settings.backoffMilliseconds
         while true {
             do {
-                let (stored, rejected, overLimits) = try await path.store(events)
+                let (stored, rejected, overLimits) = try await path.store(events, contexts: contexts)
                 readiness.storeSucceeded()
                 Counter(label: "smolhog_worker_store_writes_total").increment()
                 Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)

@@ -12,14 +12,17 @@ extension Daemon {
     /// Every route of the HTTP server and its middlewares; the served OpenAPI document and the
     /// 404/405 answers list exactly the routes registered here.
     static func router(
-        graph: CheckedGraph, runtime: PipelineRuntime, ingest: IngestPath, registry: PrometheusCollectorRegistry, role: ProcessRole,
-        readiness: Readiness
-    ) throws -> Router<BasicRequestContext> {
-        let router = Router()
+        graph: CheckedGraph, runtime: PipelineRuntime, sources: [RunningSource], ingest: IngestPath, registry: PrometheusCollectorRegistry,
+        role: ProcessRole, readiness: Readiness
+    ) throws -> Router<PeerRequestContext> {
+        let router = Router(context: PeerRequestContext.self)
         router.middlewares.add(MetricsMiddleware())
         let maxBatch = graph.stages.lazy.compactMap { $0.config(as: ValidateStageKind.self) }.first?.maxBatch ?? .max
         let gate = OverloadGate(queue: runtime.queue, maxBacklogEvents: graph.server.maxBacklogEvents)
-        IngestRoutes(path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch, gate: gate, readiness: readiness).register(on: router)
+        SourceRoutes(
+            sources: sources, path: ingest, maxBodyBytes: graph.server.maxBodyBytes, maxItems: maxBatch, gate: gate, readiness: readiness,
+            cors: graph.server.cors, trustedProxies: graph.server.trustedProxies
+        ).register(on: router)
         if let reader = runtime.analytics {
             AnalyticsRoutes(reader: reader).register(on: router)
         }
@@ -43,7 +46,10 @@ extension Daemon {
         let logger = Logger(label: "smolhogd.routes") { _ in SwiftLogNoOpLogHandler() }
         let runtime = try await graph.build(context: BuildContext(baseDirectory: graph.directory, logger: logger, role: .all))
         guard let ingest = runtime.ingest else { return [:] }
-        let router = try router(graph: graph, runtime: runtime, ingest: ingest, registry: PrometheusCollectorRegistry(), role: .all, readiness: Readiness())
+        let context = BuildContext(baseDirectory: graph.directory, logger: logger, role: .all)
+        let sources = try await graph.buildSources(context: context)
+        let router = try router(
+            graph: graph, runtime: runtime, sources: sources, ingest: ingest, registry: PrometheusCollectorRegistry(), role: .all, readiness: Readiness())
         return OpenAPIRoutes.methodNames(router.servedRoutes)
     }
 }

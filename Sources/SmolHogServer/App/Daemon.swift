@@ -40,7 +40,7 @@ struct Daemon {
         }
         if role.runsIngest, let ingest = runtime.ingest {
             let listen = listenOverride ?? graph.server.listen
-            services.append(try httpServer(graph: graph, runtime: runtime, ingest: ingest, listen: listen, registry: registry))
+            services.append(try await httpServer(graph: graph, runtime: runtime, ingest: ingest, listen: listen, registry: registry))
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -49,9 +49,11 @@ struct Daemon {
 
     func httpServer(
         graph: CheckedGraph, runtime: PipelineRuntime, ingest: IngestPath, listen: String, registry: PrometheusCollectorRegistry
-    ) throws -> some Service {
+    ) async throws -> some Service {
         let (host, port) = try Self.parse(listen: listen)
-        let router = try Self.router(graph: graph, runtime: runtime, ingest: ingest, registry: registry, role: role, readiness: readiness)
+        let sources = try await graph.buildSources(context: BuildContext(baseDirectory: graph.directory, logger: logger, role: role))
+        let router = try Self.router(
+            graph: graph, runtime: runtime, sources: sources, ingest: ingest, registry: registry, role: role, readiness: readiness)
         let logger = self.logger
         let connections = ConnectionPolicy(settings: graph.server, logger: logger.with("component", "http"))
         let application = Application(

@@ -26,7 +26,7 @@ enum OpenAPIDocument {
               "post": {
                 "operationId": "postEvents",
                 "summary": "Ingest a batch of events",
-                "description": "Answers only after the queue holds the accepted events durably: a 2xx is never lost. The body may be compressed (Content-Encoding gzip or deflate).",
+                "description": "Answers only after the queue holds the accepted events durably: a 2xx is never lost. The body may be compressed (Content-Encoding gzip or deflate). It is the native source (sources: [native]); browsers may call it from other origins: every answer carries Access-Control-Allow-Origin (server.cors).",
                 "parameters": [
                   {
                     "name": "Content-Encoding",
@@ -127,6 +127,62 @@ enum OpenAPIDocument {
                         "schema": {
                           "$ref": "#/components/schemas/Error"
                         }
+                      }
+                    }
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightEvents",
+                "summary": "CORS preflight of POST /events",
+                "description": "Answers a browser's preflight: the methods of the route, the requested headers reflected, and how long the answer may be cached (server.cors.max_age_s). Access-Control-Allow-Origin is * unless server.cors.allowed_origins lists origins; then a listed Origin is reflected (Vary: Origin) and any other gets none.",
+                "parameters": [
+                  {
+                    "name": "Origin",
+                    "in": "header",
+                    "required": false,
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "The page's origin (https://shop.example.com)."
+                  },
+                  {
+                    "name": "Access-Control-Request-Headers",
+                    "in": "header",
+                    "required": false,
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "Headers the browser wants to send; reflected in Access-Control-Allow-Headers."
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "description": "The preflight's answer; no body.",
+                    "headers": {
+                      "Access-Control-Allow-Origin": {
+                        "schema": {
+                          "type": "string"
+                        },
+                        "description": "* or the request's Origin when server.cors.allowed_origins lists it; absent for an origin not listed."
+                      },
+                      "Access-Control-Allow-Methods": {
+                        "schema": {
+                          "type": "string"
+                        },
+                        "description": "POST, OPTIONS"
+                      },
+                      "Access-Control-Allow-Headers": {
+                        "schema": {
+                          "type": "string"
+                        },
+                        "description": "The request's Access-Control-Request-Headers, else Content-Type, Content-Encoding, Authorization."
+                      },
+                      "Access-Control-Max-Age": {
+                        "schema": {
+                          "type": "string"
+                        },
+                        "description": "server.cors.max_age_s (86400 by default)."
                       }
                     }
                   }

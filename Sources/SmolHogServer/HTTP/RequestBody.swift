@@ -1,6 +1,5 @@
-// Reading a request body: the size limit (413), Content-Encoding (gzip, deflate; decoded by
-// WireDecoding's CompressedBody), and JSON parsing with the error's position (400). Shared by
-// every ingest format.
+// Reading a request body: the size limit (413) and Content-Encoding (gzip, deflate; decoded by
+// WireDecoding's CompressedBody). What `SourceRequest.body()` does for every source.
 
 import Hummingbird
 import NIOCore
@@ -8,27 +7,6 @@ import PipelineKit
 import WireDecoding
 
 enum RequestBody {
-    /// Parses a body that carries events in the array `arrayKey`, properties kept as text
-    /// (see `JSONParser.parseEventArray`).
-    /// More than `maxItems` items in the array answer 413 as soon as the parser reaches the
-    /// next one: the cost of refusing is bounded by the limit, not by the body.
-    static func eventArray(
-        _ request: Request, arrayKey: String, limit: Int, maxItems: Int = .max
-    ) async throws -> (
-        body: EventArrayBody, value: JSONValue?
-    ) {
-        let buffer = try await bytes(request, limit: limit)
-        do {
-            return try JSONParser.parseEventArray(buffer.readableBytesView, arrayKey: arrayKey, maxItems: maxItems)
-        } catch let error where error.itemLimit != nil {
-            throw APIError(
-                .contentTooLarge, "batch_too_large",
-                "request has more than \(maxItems) events; at most \(maxItems) are accepted per request (validate.max_batch)")
-        } catch {
-            throw APIError(.badRequest, "malformed_json", "body is not valid JSON: \(error)")
-        }
-    }
-
     /// Collects and decompresses the body, at most `limit` bytes before and after.
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
         var buffer: ByteBuffer

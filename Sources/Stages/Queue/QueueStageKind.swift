@@ -33,7 +33,7 @@ public struct QueueStageRuntime: QueueStage, StageServices {
     public var services: [any Service] { [QueueCloser(queue: queue)] + ((queue as? any Service).map { [$0] } ?? []) }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
-        try await queue.publish(batch.items)
+        try await queue.publish(batch.items, context: batch.context)
         return batch
     }
 }

@@ -110,9 +110,9 @@ public actor EmbeddedQueue: EventQueue, Service {
     /// Checkpoints the WAL off the publishers' commit path while the daemon runs.
     public nonisolated func run() async throws { try await checkpointer.run() }
 
-    public nonisolated func publish(_ events: [Event]) async throws {
+    public nonisolated func publish(_ events: [Event], context: IngestContext) async throws {
         guard !events.isEmpty else { return }
-        let body = EventBatchCodec.encode(events)
+        let body = EventBatchCodec.encode(events, context: context)
         try await withCheckedThrowingContinuation { continuation in
             Task { await self.enqueue(Pending(body: body, events: events.count, continuation: continuation)) }
         }

@@ -32,8 +32,8 @@ public final class MemoryQueue: EventQueue, Sendable {
 
     public init(consumers: Int = 1) { self.consumers = consumers }
 
-    public func publish(_ events: [Event]) async throws {
-        try publish(body: EventBatchCodec.encode(events))
+    public func publish(_ events: [Event], context: IngestContext) async throws {
+        try publish(body: EventBatchCodec.encode(events, context: context))
     }
 
     /// Enqueues a message as it is (a test can enqueue what no codec wrote).

@@ -66,7 +66,7 @@ public final class RabbitMQQueue: EventQueue, Service {
         try? await gracefulShutdown()
     }
 
-    public func publish(_ events: [Event]) async throws {
+    public func publish(_ events: [Event], context: IngestContext) async throws {
         guard !events.isEmpty else { return }
         startIfNeeded()
         switch publisher.status {
@@ -74,7 +74,7 @@ public final class RabbitMQQueue: EventQueue, Service {
         case .closed: throw unavailable("the RabbitMQ queue is shut down")
         case .connecting, .up: break
         }
-        let body = EventBatchCodec.encode(events)
+        let body = EventBatchCodec.encode(events, context: context)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             if !publisher.send(.publish(body: body, continuation: continuation)) {
                 continuation.resume(throwing: unavailable("the RabbitMQ queue is shut down"))
