@@ -55,6 +55,8 @@ let package = Package(
             dependencies: [
                 "PipelineKit",
                 "CRabbitMQ",
+                "WireDecoding",
+                "WireFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -18,48 +18,10 @@
 # Exit status 0 when every check passes; schemathesis prints each failure with a curl command
 # that reproduces it.
 set -euo pipefail
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-  echo "usage: scripts/api-contract.sh PATH/TO/smolhogd" >&2
-  exit 2
-fi
 root=$(cd "$(dirname "$0")/.." && pwd)
-binary=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-venv=${SMOLHOG_VENV:-$root/.build/venv}
-requirements=$root/scripts/requirements-test.txt
-
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/schemathesis" ] || [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
-  echo "api-contract: installing scripts/requirements-test.txt into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  echo "$want" >"$venv/.requirements.sha256"
-fi
-
-work=$(mktemp -d /tmp/smolhog-contract.XXXXXX)
-pid=""
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cp "$root/pipeline.yaml" "$work/pipeline.yaml"
-(cd "$work" && exec "$binary" serve --config pipeline.yaml --listen 127.0.0.1:0) >"$work/daemon.log" 2>&1 &
-pid=$!
-
-# The port comes from smolhogd's `Listening.` line: `... port=N [smolhogd] Listening.`
-port=""
-for _ in $(seq 600); do
-  port=$(sed -n 's/.*[[:space:]]port=\([0-9][0-9]*\)[[:space:]].*Listening\..*/\1/p' "$work/daemon.log" | head -n 1)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
-  echo "api-contract: smolhogd did not start listening within 60 s; log:" >&2
-  cat "$work/daemon.log" >&2
-  exit 1
-fi
+# shellcheck source=lib/daemon.sh
+. "$root/scripts/lib/daemon.sh"
+smolhog_begin api-contract "$@"
 
 echo "api-contract: schemathesis against http://127.0.0.1:$port/openapi.json"
 budget=${SMOLHOG_CONTRACT_SECONDS:-50}
@@ -77,13 +39,7 @@ status=$?
 set -e
 [ "$status" -eq 124 ] && echo "api-contract: schemathesis did not finish within $deadline s" >&2
 
-kill -TERM "$pid"
-exit_status=0
-wait "$pid" || exit_status=$?
-pid=""
-if [ "$exit_status" -ne 0 ]; then
-  echo "api-contract: smolhogd exited with $exit_status on SIGTERM; the end of its log:" >&2
-  tail -n 40 "$work/daemon.log" >&2
+if ! smolhog_stop_daemon api-contract; then
   [ "$status" -eq 0 ] && status=1
 fi
 if [ "$status" -ne 0 ]; then

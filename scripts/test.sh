@@ -74,8 +74,12 @@ fuzz=${PIPESTATUS[0]}
 echo "== API contract: schemathesis against a live smolhogd"
 scripts/api-contract.sh .build/debug/smolhogd 2>&1 | tee -a "$work/test.log"
 contract=${PIPESTATUS[0]}
+echo "== SDKs: posthog and segment-analytics-python against a live smolhogd"
+scripts/sdk-test.sh .build/debug/smolhogd 2>&1 | tee -a "$work/test.log"
+sdk=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] && status=$fuzz
+[ "$status" -eq 0 ] && status=$sdk
 [ "$status" -eq 0 ] && status=$disruptive
 [ "$status" -eq 0 ] && status=$example
 [ "$status" -eq 0 ] && status=$contract

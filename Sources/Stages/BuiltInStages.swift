@@ -16,7 +16,7 @@ extension StageRegistry {
 
 extension Plugins {
     /// Every source (wire format) that ships with SmolHog.
-    public static let builtInSources: [any Source.Type] = [NativeSource.self]
+    public static let builtInSources: [any Source.Type] = [NativeSource.self, PostHogSource.self, SegmentSource.self]
     /// Every queue driver that ships with SmolHog.
     public static let builtInQueues: [any QueueDriver.Type] = [EmbeddedQueueDriver.self, RabbitMQQueueDriver.self]
     /// Every store driver that ships with SmolHog.

@@ -61,7 +61,9 @@ import Testing
         #expect(result.output.contains("source native     POST,OPTIONS     /events"), "\(result.output)")
         let bad = try await DaemonProcess.runToExit(["check-config", try Self.config(in: dir, sources: "sources: [native, posthg]")], timeout: .seconds(60))
         #expect(bad.status == 1)
-        #expect(bad.output.contains("pipeline.yaml:2:19: sources[1]: unknown source 'posthg'; expected one of: native"), "\(bad.output)")
+        #expect(
+            bad.output.contains("pipeline.yaml:2:19: sources[1]: unknown source 'posthg' (did you mean 'posthog'?); expected one of: native, posthog, segment"),
+            "\(bad.output)")
     }
 
     @Test func ingestAnswersCarryCORSAndAListedOriginIsReflected() async throws {

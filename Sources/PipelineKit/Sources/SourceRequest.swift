@@ -17,6 +17,12 @@ public struct SourceRequest: Sendable {
     /// Most items one request may carry (`validate.max_batch`); a source may stop decoding
     /// past it and throw 413 (`SourceError.tooManyEvents`).
     public let maxItems: Int
+    /// `server.max_body_bytes`: what `body()` enforces, and what a source that decodes further
+    /// (base64, lz-string, a gzip its format names) holds its output to.
+    public let maxBodyBytes: Int
+    /// The query as sent, after `?` and not percent-decoded; nil without one. For formats that
+    /// decode it themselves (PostHog's `data=` holds base64, whose `+` a decoder must keep).
+    public let rawQuery: String?
     private let headerLookup: @Sendable (String) -> String?
     private let queryItemsOf: @Sendable () -> [(name: String, value: String)]
     private let readBody: @Sendable () async throws -> [UInt8]
@@ -25,17 +31,18 @@ public struct SourceRequest: Sendable {
     /// without regard to case.
     public init(
         method: SourceMethod, path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-        body: [UInt8] = [], context: IngestContext = IngestContext(), receivedAt: Timestamp = .now(), maxItems: Int = .max
+        body: [UInt8] = [], context: IngestContext = IngestContext(), receivedAt: Timestamp = .now(), maxItems: Int = .max,
+        maxBodyBytes: Int = .max, rawQuery: String? = nil
     ) {
         let lowered = headers.map { (name: $0.name.lowercased(), value: $0.value) }
         self.init(
-            method: method, path: path, context: context, receivedAt: receivedAt, maxItems: maxItems,
+            method: method, path: path, context: context, receivedAt: receivedAt, maxItems: maxItems, maxBodyBytes: maxBodyBytes, rawQuery: rawQuery,
             header: { name in lowered.first { $0.name == name.lowercased() }?.value }, queryItems: { query }, body: { body })
     }
 
     /// A request whose parts are read on demand (what the HTTP server builds).
     package init(
-        method: SourceMethod, path: String, context: IngestContext, receivedAt: Timestamp, maxItems: Int,
+        method: SourceMethod, path: String, context: IngestContext, receivedAt: Timestamp, maxItems: Int, maxBodyBytes: Int, rawQuery: String?,
         header: @escaping @Sendable (String) -> String?, queryItems: @escaping @Sendable () -> [(name: String, value: String)],
         body: @escaping @Sendable () async throws -> [UInt8]
     ) {
@@ -44,6 +51,8 @@ public struct SourceRequest: Sendable {
         self.context = context
         self.receivedAt = receivedAt
         self.maxItems = maxItems
+        self.maxBodyBytes = maxBodyBytes
+        self.rawQuery = rawQuery
         self.headerLookup = header
         self.queryItemsOf = queryItems
         self.readBody = body

@@ -60,7 +60,8 @@ struct SourceRoutes: Sendable {
             userAgent: headers[.userAgent])
         let limit = maxBodyBytes
         let sourceRequest = SourceRequest(
-            method: method, path: request.uri.path, context: ingestContext, receivedAt: receivedAt, maxItems: maxItems,
+            method: method, path: request.uri.path, context: ingestContext, receivedAt: receivedAt, maxItems: maxItems, maxBodyBytes: limit,
+            rawQuery: request.uri.query,
             header: { name in HTTPField.Name(name).flatMap { headers[values: $0].isEmpty ? nil : headers[values: $0].joined(separator: ", ") } },
             queryItems: { request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) } },
             body: {
