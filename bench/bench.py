@@ -9,6 +9,8 @@ bench/results/<UTC time>-<scenarios>.json.
 Scenarios:
   ceiling    wrk's own ceiling: the same POST bodies to a route that does no work (404).
   embedded   end-to-end durable throughput, embedded queue + SQLite, batch sizes 1/10/100.
+  posthog    embedded, but the load is gzip PostHog batches to POST /batch/ (posthog source),
+             as posthog-python sends them; compare with `embedded` in the same run.
   split      the same with RabbitMQ + PostgreSQL: one `serve --role ingest`, one `worker`.
   split-refused  split, where one event in REFUSE_EVERY (default 1000) has a 300-byte id that
              PostgreSQL cannot hold: the ingest node runs a config of its own (SQLite store,
@@ -92,7 +94,7 @@ def get_json(port, path):
 def wrk(port, script, duration, connections, env, threads=2):
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", os.path.join(BENCH, script),
                f"http://127.0.0.1:{port}"]
-    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "CONNECTIONS": str(connections), **env}).stdout
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "CONNECTIONS": str(connections), "THREADS": str(threads), **env}).stdout
     found = re.search(r"RESULT ok=(\d+) bad=(\d+) p50_us=(\d+) p99_us=(\d+) max_us=(\d+)", output)
     if not found:
         raise RuntimeError("wrk printed no result:\n" + output)
@@ -134,6 +136,41 @@ stages:
 """
 
 
+POSTHOG_YAML = EMBEDDED_YAML.replace("stages:", "sources: [native, posthog]\nstages:", 1)
+
+
+def posthog_bodies(work, size, count):
+    """`count` gzip PostHog batches of `size` events each, as posthog-python sends them
+    (../shared/wire/posthog_gzip.jsonl: {api_key, batch, sent_at}, random v4 uuids, events
+    stamped within the last half minute), in ingest.lua's BODIES format; made once per run."""
+    import datetime, gzip, uuid
+    path = os.path.join(work, f"posthog-{size}x{count}.bodies")
+    if os.path.exists(path):
+        return path
+    names = ["page_view", "signup", "product_viewed", "add_to_cart", "checkout_started", "order_completed", "search", "login",
+             "logout", "share", "comment", "like", "video_play", "video_pause", "download", "invite_sent", "settings_changed",
+             "plan_upgraded", "feature_used", "error_shown"]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    with open(path, "wb") as out:
+        for n in range(count):
+            batch = []
+            for i in range(size):
+                k = n * size + i
+                user = (k * 7919) % 10000
+                stamp = now - datetime.timedelta(seconds=(k * 13) % 30, microseconds=(k * 7919) % 1000000)
+                batch.append({"event": names[k % len(names)], "distinct_id": f"user-{user}", "uuid": str(uuid.uuid4()),
+                              "timestamp": stamp.isoformat(),
+                              "properties": {"$current_url": f"https://shop.example.com/products/{k % 500}", "$browser": "Chrome", "$os": "Linux",
+                                             "$session_id": f"s-{user % 3000}", "price": 19.99, "quantity": k % 5 + 1, "currency": "EUR",
+                                             "is_trial": False, "coupon": None, "tags": ["a", "b", "c"],
+                                             "cart": {"items": [{"sku": f"SKU-{k % 100}", "qty": 2}], "total": 39.98}, "title": "Ünïcödé ✓",
+                                             "$lib": "posthog-python", "$lib_version": "7.91.1", "$geoip_disable": True}})
+            body = gzip.compress(json.dumps({"api_key": "phc_bench", "historical_migration": False, "sent_at": now.isoformat(),
+                                             "batch": batch}).encode(), 6)
+            out.write(f"{len(body)}\n".encode() + body)
+    return path
+
+
 def dead_letters(services_env):
     """Rows in the PostgreSQL store's dead_letters table."""
     output = subprocess.run(["psql", services_env["SMOLHOG_TEST_POSTGRES_URL"], "-Atc", "SELECT count(*) FROM dead_letters"],
@@ -150,7 +187,7 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
         port = free_port()
         run = f"{scenario.replace('-', '')}{size}x{int(time.time())}"
         config = os.path.join(folder, "pipeline.yaml")
-        template = EMBEDDED_YAML if scenario == "embedded" else SPLIT_YAML
+        template = {"embedded": EMBEDDED_YAML, "posthog": POSTHOG_YAML}.get(scenario, SPLIT_YAML)
         open(config, "w").write(template.format(port=port, run=run))
         daemons = []
         reader_port = port
@@ -184,7 +221,12 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
             baseline = get_json(reader_port, "/analytics/stats")["total_events"]
             letters = dead_letters(services_env) if refuse_every else 0
             started = time.time()
-            result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": run, "REFUSE_EVERY": str(refuse_every)})
+            extra = {}
+            if scenario == "posthog":
+                # Enough distinct bodies for 150,000 events/s over the run.
+                bodies = posthog_bodies(work, size, max(200, 150_000 * duration // size))
+                extra = {"BODIES": bodies, "BODIES_ENCODING": "gzip", "INGEST_PATH": "/batch/"}
+            result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": run, "REFUSE_EVERY": str(refuse_every), **extra})
             sent_done = time.time()
             accepted = result["ok"] * size
             if refuse_every:
@@ -375,6 +417,8 @@ def main():
             results["ceiling"] = ceiling(binary, work, args.duration, args.connections)
         if "embedded" in scenarios:
             results["embedded"] = throughput(binary, work, "embedded", sizes, args.duration, args.connections, {})
+        if "posthog" in scenarios:
+            results["posthog"] = throughput(binary, work, "posthog", sizes, args.duration, args.connections, {})
         if "latency" in scenarios:
             best = max((r["end_to_end_events_per_s"] for r in results.get("embedded", []) if r["batch"] == 100), default=50000)
             results["latency"] = paced_latency(binary, work, best, 100, args.duration, args.connections)
@@ -443,7 +487,7 @@ def render(results):
     if "ceiling" in results:
         c = results["ceiling"]
         lines.append(f"load generator ceiling (wrk, 100-event bodies to a no-op route): {c['requests_per_s']:.0f} req/s = {c['events_per_s']} events/s\n")
-    for scenario in ("embedded", "split", "split-refused"):
+    for scenario in ("embedded", "posthog", "split", "split-refused"):
         if scenario in results:
             lines.append(f"| {scenario} | batch | end-to-end events/s | ingest events/s | drain lag s | p50 ms | p99 ms | RSS idle MB | RSS peak MB | RSS idle after load MB |")
             lines.append("|---|---|---|---|---|---|---|---|---|---|")

@@ -8,6 +8,7 @@ local thread_count = 0
 function setup(thread)
   thread_count = thread_count + 1
   thread:set("tid", thread_count)
+  thread:set("thread_total", tonumber(os.getenv("THREADS") or "2"))
   table.insert(threads, thread)
 end
 
@@ -36,6 +37,25 @@ function init(args)
   math.randomseed(os.time() * 1000 + tid)
   headers = {["Content-Type"] = "application/json"}
   fast = os.getenv("FAST") == "1"
+  -- BODIES=FILE: ready-made bodies (bench.py's posthog scenario: gzip PostHog batches),
+  -- each as "<length>\n<bytes>"; thread t sends bodies t, t + threads, … in turn.
+  bodies = nil
+  local file = os.getenv("BODIES")
+  if file then
+    bodies = {}
+    local handle = assert(io.open(file, "rb"))
+    local index = 0
+    while true do
+      local line = handle:read("l")
+      if not line then break end
+      local body = handle:read(tonumber(line))
+      if index % thread_total == tid - 1 then table.insert(bodies, body) end
+      index = index + 1
+    end
+    handle:close()
+    headers["Content-Encoding"] = os.getenv("BODIES_ENCODING")
+    next_body = 0
+  end
 end
 
 local template = '{"event_id":"%s","event_name":"%s","user_id":"user-%d","session_id":"s-%d",' ..
@@ -53,6 +73,12 @@ local stamps_at, stamps = nil, {}
 local fast_body = nil
 
 function request()
+  if bodies then
+    -- Past the last body they repeat (stored once): the file holds more than a run sends.
+    next_body = next_body % #bodies + 1
+    counter = counter + 1
+    return wrk.format("POST", path, headers, bodies[next_body])
+  end
   if fast then
     counter = counter + 1
     if fast_body == nil then fast_body = '{"events":[' .. table.concat(build_events(true), ",") .. ']}' end
