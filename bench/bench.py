@@ -220,12 +220,12 @@ def throughput(binary, work, scenario, sizes, duration, connections, services_en
             # The PostgreSQL database outlives one deployment (batch sizes run in turn).
             baseline = get_json(reader_port, "/analytics/stats")["total_events"]
             letters = dead_letters(services_env) if refuse_every else 0
-            started = time.time()
             extra = {}
             if scenario == "posthog":
-                # Enough distinct bodies for 150,000 events/s over the run.
-                bodies = posthog_bodies(work, size, max(200, 150_000 * duration // size))
+                # Enough distinct bodies for 100,000 events/s over the run.
+                bodies = posthog_bodies(work, size, max(200, 100_000 * duration // size))
                 extra = {"BODIES": bodies, "BODIES_ENCODING": "gzip", "INGEST_PATH": "/batch/"}
+            started = time.time()
             result = wrk(port, "ingest.lua", duration, connections, {"BATCH": str(size), "RUN_ID": run, "REFUSE_EVERY": str(refuse_every), **extra})
             sent_done = time.time()
             accepted = result["ok"] * size
