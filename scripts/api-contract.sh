@@ -27,6 +27,9 @@ echo "api-contract: schemathesis against http://127.0.0.1:$port/openapi.json"
 budget=${SMOLHOG_CONTRACT_SECONDS:-50}
 # Past the budget, schemathesis still loads the document and prints its report: allow 100 s.
 deadline=$((budget + 100))
+# One worker: with two, schemathesis's generator threads race in CPython 3.11's ast module
+# ("SystemError: AST constructor recursion depth mismatch") while building the PostHog bodies,
+# and the run fails with a runtime error that is not a finding.
 seed=()
 [ -n "${SMOLHOG_CONTRACT_SEED:-}" ] && seed=(--seed "$SMOLHOG_CONTRACT_SEED")
 set +e
@@ -34,7 +37,7 @@ set +e
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,unsupported_method,allow_header_conformance \
   --phases examples,coverage,fuzzing \
   --max-time "$budget" "${seed[@]}" \
-  --request-timeout 10 --workers 2 --generation-database none --no-color)
+  --request-timeout 10 --workers 1 --generation-database none --no-color)
 status=$?
 set -e
 [ "$status" -eq 124 ] && echo "api-contract: schemathesis did not finish within $deadline s" >&2

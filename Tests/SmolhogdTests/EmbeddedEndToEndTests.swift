@@ -4,17 +4,20 @@ import Testing
 /// The embedded default, across processes: HTTP in, SIGKILL right after the 2xx, restart,
 /// and every accepted event stored exactly once with stats that agree.
 @Suite(.serialized) struct EmbeddedEndToEndTests {
-    static func writeConfig(in dir: String) throws -> String {
-        let config = """
-            server: {listen: "127.0.0.1:0", max_body_bytes: 65536}
-            stages:
-              - validate: {max_batch: 200}
-              - enrich:
-                  - drop: [password]
-              - queue: {embedded: {path: data/queue.sqlite}}
-              - persist: {sqlite: {path: data/smolhog.sqlite}}
-              - aggregate
-            """
+    /// The test pipeline, written to `dir`; `sources` (a YAML list such as `[native, posthog]`)
+    /// lists the sources, nil leaves `sources:` out (native only).
+    static func writeConfig(in dir: String, sources: String? = nil) throws -> String {
+        let config =
+            (sources.map { "sources: \($0)\n" } ?? "") + """
+                server: {listen: "127.0.0.1:0", max_body_bytes: 65536}
+                stages:
+                  - validate: {max_batch: 200}
+                  - enrich:
+                      - drop: [password]
+                  - queue: {embedded: {path: data/queue.sqlite}}
+                  - persist: {sqlite: {path: data/smolhog.sqlite}}
+                  - aggregate
+                """
         let path = dir + "/pipeline.yaml"
         try config.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -29,18 +29,7 @@ enum OpenAPIDocument {
                 "description": "Answers only after the queue holds the accepted events durably: a 2xx is never lost. The body may be compressed (Content-Encoding gzip or deflate). It is the native source (sources: [native]); browsers may call it from other origins: every answer carries Access-Control-Allow-Origin (server.cors).",
                 "parameters": [
                   {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip, deflate, identity or none; anything else answers 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "gzip",
-                        "deflate",
-                        "identity"
-                      ]
-                    }
+                    "$ref": "#/components/parameters/ContentEncoding"
                   }
                 ],
                 "requestBody": {
@@ -82,53 +71,19 @@ enum OpenAPIDocument {
                     }
                   },
                   "413": {
-                    "description": "body_too_large (over server.max_body_bytes, before or after decompression) or batch_too_large (more items than validate.max_batch).",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/BodyTooLarge"
                   },
                   "415": {
-                    "description": "unsupported_encoding: a Content-Encoding other than gzip, deflate or none.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/UnsupportedEncoding"
                   },
                   "503": {
-                    "description": "queue_unavailable (the queue could not take the batch), overloaded (the backlog passed server.max_backlog_events) or too_many_connections (the server holds server.max_connections connections): nothing was taken; retry after Retry-After.",
-                    "headers": {
-                      "Retry-After": {
-                        "description": "Seconds to wait: 1.",
-                        "schema": {
-                          "type": "integer",
-                          "minimum": 1
-                        }
-                      }
-                    },
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/IngestUnavailable"
                   },
                   "408": {
-                    "description": "request_body_timeout: no byte of the body arrived for server.body_timeout_s (or request_head_timeout for a request line and headers slower than server.header_timeout_s); the connection is closed.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               },
@@ -138,53 +93,1302 @@ enum OpenAPIDocument {
                 "description": "Answers a browser's preflight: the methods of the route, the requested headers reflected, and how long the answer may be cached (server.cors.max_age_s). Access-Control-Allow-Origin is * unless server.cors.allowed_origins lists origins; then a listed Origin is reflected (Vary: Origin) and any other gets none.",
                 "parameters": [
                   {
-                    "name": "Origin",
-                    "in": "header",
-                    "required": false,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The page's origin (https://shop.example.com)."
+                    "$ref": "#/components/parameters/Origin"
                   },
                   {
-                    "name": "Access-Control-Request-Headers",
-                    "in": "header",
-                    "required": false,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "Headers the browser wants to send; reflected in Access-Control-Allow-Headers."
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
                   }
                 ],
                 "responses": {
                   "204": {
-                    "description": "The preflight's answer; no body.",
-                    "headers": {
-                      "Access-Control-Allow-Origin": {
-                        "schema": {
-                          "type": "string"
-                        },
-                        "description": "* or the request's Origin when server.cors.allowed_origins lists it; absent for an origin not listed."
-                      },
-                      "Access-Control-Allow-Methods": {
-                        "schema": {
-                          "type": "string"
-                        },
-                        "description": "POST, OPTIONS"
-                      },
-                      "Access-Control-Allow-Headers": {
-                        "schema": {
-                          "type": "string"
-                        },
-                        "description": "The request's Access-Control-Request-Headers, else Content-Type, Content-Encoding, Authorization."
-                      },
-                      "Access-Control-Max-Age": {
-                        "schema": {
-                          "type": "string"
-                        },
-                        "description": "server.cors.max_age_s (86400 by default)."
-                      }
-                    }
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/batch": {
+              "get": {
+                "operationId": "getPostHogBatch",
+                "summary": "PostHog capture (v0) with the events in the query",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /batch/ too. The events are the data parameter (GET /e?data=...).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/PostHogData"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogBatch",
+                "summary": "PostHog capture (v0)",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /batch/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogCapture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogBatch",
+                "summary": "CORS preflight of /batch",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/e": {
+              "get": {
+                "operationId": "getPostHogE",
+                "summary": "PostHog capture (v0) with the events in the query",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /e/ too. The events are the data parameter (GET /e?data=...).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/PostHogData"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogE",
+                "summary": "PostHog capture (v0)",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /e/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogCapture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogE",
+                "summary": "CORS preflight of /e",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/capture": {
+              "get": {
+                "operationId": "getPostHogCapture",
+                "summary": "PostHog capture (v0) with the events in the query",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /capture/ too. The events are the data parameter (GET /e?data=...).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/PostHogData"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogCapture",
+                "summary": "PostHog capture (v0)",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /capture/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogCapture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogCapture",
+                "summary": "CORS preflight of /capture",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/track": {
+              "get": {
+                "operationId": "getPostHogTrack",
+                "summary": "PostHog capture (v0) with the events in the query",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /track/ too. The events are the data parameter (GET /e?data=...).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/PostHogData"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogTrack",
+                "summary": "PostHog capture (v0)",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /track/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogCapture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogTrack",
+                "summary": "CORS preflight of /track",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/engage": {
+              "get": {
+                "operationId": "getPostHogEngage",
+                "summary": "PostHog capture (v0) with the events in the query",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /engage/ too. The events are the data parameter (GET /e?data=...).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/PostHogData"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogEngage",
+                "summary": "PostHog capture (v0)",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /engage/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogCapture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogEngage",
+                "summary": "CORS preflight of /engage",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/i/v0/e": {
+              "get": {
+                "operationId": "getPostHogV0E",
+                "summary": "PostHog capture (v0) with the events in the query",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /i/v0/e/ too. The events are the data parameter (GET /e?data=...).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/PostHogData"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogV0E",
+                "summary": "PostHog capture (v0)",
+                "description": "PostHog's v0 capture API (sources: [posthog]): 200 {\"status\": 1} once anything of the request was taken, also when some events were refused (PostHog's SDKs drop a whole batch on a 4xx). Answered at /i/v0/e/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogCompression"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogSentAt"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogLibraryVersion"
+                  },
+                  {
+                    "$ref": "#/components/parameters/PostHogIP"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogCapture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogCaptured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogV0E",
+                "summary": "CORS preflight of /i/v0/e",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/i/v1/analytics/events": {
+              "post": {
+                "operationId": "postPostHogV1Events",
+                "summary": "PostHog capture (v1)",
+                "description": "PostHog's v1 capture API (posthog-python's capture_mode=\"v1\"; sources: [posthog]): 200 {\"results\": {uuid: {\"result\": \"ok\"}}} for the events taken once anything was taken. Answered at /i/v1/analytics/events/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogV1Capture"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogV1Captured"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogV1Events",
+                "summary": "CORS preflight of /i/v1/analytics/events",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/decide": {
+              "get": {
+                "operationId": "getPostHogDecide",
+                "summary": "PostHog feature flags (none)",
+                "description": "PostHog's feature flags, which client SDKs ask for at start (sources: [posthog]): no flags and no remote config. Answered at /decide/ too.",
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogFlags"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogDecide",
+                "summary": "PostHog feature flags (none)",
+                "description": "PostHog's feature flags, which client SDKs ask for at start (sources: [posthog]): no flags and no remote config. Answered at /decide/ too.",
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogFlagsRequest"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogFlags"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogDecide",
+                "summary": "CORS preflight of /decide",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/flags": {
+              "get": {
+                "operationId": "getPostHogFlags",
+                "summary": "PostHog feature flags (none)",
+                "description": "PostHog's feature flags, which client SDKs ask for at start (sources: [posthog]): no flags and no remote config. Answered at /flags/ too.",
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogFlags"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "postPostHogFlags",
+                "summary": "PostHog feature flags (none)",
+                "description": "PostHog's feature flags, which client SDKs ask for at start (sources: [posthog]): no flags and no remote config. Answered at /flags/ too.",
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/PostHogFlagsRequest"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/PostHogFlags"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightPostHogFlags",
+                "summary": "CORS preflight of /flags",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/batch": {
+              "post": {
+                "operationId": "postSegmentBatch",
+                "summary": "Segment batch",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/batch/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentBatch"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentBatch",
+                "summary": "CORS preflight of /v1/batch",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/import": {
+              "post": {
+                "operationId": "postSegmentImport",
+                "summary": "Segment batch",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/import/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentBatch"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentImport",
+                "summary": "CORS preflight of /v1/import",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/track": {
+              "post": {
+                "operationId": "postSegmentTrack",
+                "summary": "Segment track (one message)",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/track/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentMessage"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentTrack",
+                "summary": "CORS preflight of /v1/track",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/identify": {
+              "post": {
+                "operationId": "postSegmentIdentify",
+                "summary": "Segment identify (one message)",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/identify/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentMessage"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentIdentify",
+                "summary": "CORS preflight of /v1/identify",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/page": {
+              "post": {
+                "operationId": "postSegmentPage",
+                "summary": "Segment page (one message)",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/page/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentMessage"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentPage",
+                "summary": "CORS preflight of /v1/page",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/screen": {
+              "post": {
+                "operationId": "postSegmentScreen",
+                "summary": "Segment screen (one message)",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/screen/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentMessage"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentScreen",
+                "summary": "CORS preflight of /v1/screen",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/group": {
+              "post": {
+                "operationId": "postSegmentGroup",
+                "summary": "Segment group (one message)",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/group/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentMessage"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentGroup",
+                "summary": "CORS preflight of /v1/group",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
+                  }
+                }
+              }
+            },
+            "/v1/alias": {
+              "post": {
+                "operationId": "postSegmentAlias",
+                "summary": "Segment alias (one message)",
+                "description": "Segment's tracking API (sources: [segment]): 200 {\"success\": true} once anything of the request was taken, also when some messages were refused (Segment's SDKs drop a batch on a 4xx other than 408 and 429). Answered at /v1/alias/ too.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/ContentEncoding"
+                  }
+                ],
+                "requestBody": {
+                  "$ref": "#/components/requestBodies/SegmentMessage"
+                },
+                "responses": {
+                  "200": {
+                    "$ref": "#/components/responses/SegmentAccepted"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/WireBadRequest"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedEncoding"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/IngestUnavailable"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
+                  }
+                }
+              },
+              "options": {
+                "operationId": "preflightSegmentAlias",
+                "summary": "CORS preflight of /v1/alias",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Origin"
+                  },
+                  {
+                    "$ref": "#/components/parameters/AccessControlRequestHeaders"
+                  }
+                ],
+                "responses": {
+                  "204": {
+                    "$ref": "#/components/responses/Preflight"
                   }
                 }
               }
@@ -624,37 +1828,24 @@ enum OpenAPIDocument {
                 }
               },
               "InvalidEvents": {
-                "description": "invalid_events: every event of the request was rejected.",
+                "description": "invalid_events from POST /events: every event of the request was rejected, with the counts.",
                 "allOf": [
                   {
-                    "$ref": "#/components/schemas/Error"
+                    "$ref": "#/components/schemas/RefusedEvents"
                   }
                 ],
                 "type": "object",
                 "required": [
-                  "code",
-                  "message",
                   "events_received",
-                  "events_accepted",
-                  "rejected"
+                  "events_accepted"
                 ],
                 "properties": {
-                  "code": {
-                    "const": "invalid_events"
-                  },
                   "events_received": {
                     "type": "integer",
                     "minimum": 1
                   },
                   "events_accepted": {
                     "const": 0
-                  },
-                  "rejected": {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {
-                      "$ref": "#/components/schemas/Rejection"
-                    }
                   }
                 }
               },
@@ -919,6 +2110,559 @@ enum OpenAPIDocument {
                     "description": "Present when not ready: what is not ready."
                   }
                 }
+              },
+              "RefusedEvents": {
+                "description": "invalid_events: nothing of the request could be taken; rejected lists each refusal (the PostHog and Segment routes list the first 100).",
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/Error"
+                  }
+                ],
+                "type": "object",
+                "required": [
+                  "code",
+                  "message",
+                  "rejected"
+                ],
+                "properties": {
+                  "code": {
+                    "const": "invalid_events"
+                  },
+                  "rejected": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                      "$ref": "#/components/schemas/Rejection"
+                    }
+                  }
+                }
+              },
+              "PostHogEvent": {
+                "type": "object",
+                "description": "One PostHog event (docs/sources.md, Mapping). Other members are kept in properties; an event that cannot be mapped (no event name, no distinct_id) is refused alone.",
+                "required": [
+                  "event"
+                ],
+                "properties": {
+                  "event": {
+                    "type": "string",
+                    "examples": [
+                      "$pageview"
+                    ]
+                  },
+                  "distinct_id": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "uuid": {
+                    "type": "string",
+                    "description": "The event's id; an SDK's retry sends the same one. A new UUIDv7 when absent."
+                  },
+                  "timestamp": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ],
+                    "description": "ISO-8601 with a zone, or seconds since the epoch (milliseconds when 10^11 or more)."
+                  },
+                  "offset": {
+                    "type": "number",
+                    "description": "posthog-js: milliseconds since the event, when there is no timestamp."
+                  },
+                  "properties": {
+                    "type": "object",
+                    "description": "$session_id is the session; token the project key."
+                  },
+                  "$set": {
+                    "type": "object"
+                  },
+                  "$set_once": {
+                    "type": "object"
+                  },
+                  "session_id": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "v1: the session."
+                  },
+                  "api_key": {
+                    "type": "string"
+                  },
+                  "token": {
+                    "type": "string"
+                  }
+                }
+              },
+              "PostHogEvents": {
+                "type": "array",
+                "maxItems": 1000,
+                "description": "At most validate.max_batch events.",
+                "items": {
+                  "$ref": "#/components/schemas/PostHogEvent"
+                }
+              },
+              "PostHogCapture": {
+                "description": "A PostHog v0 capture body: one event, an array of events, {batch: [...]} (posthog-python) or {data: event or array}. The key is api_key or token, else the first event's api_key, token or properties.token, else Authorization: Bearer.",
+                "anyOf": [
+                  {
+                    "$ref": "#/components/schemas/PostHogEvent"
+                  },
+                  {
+                    "$ref": "#/components/schemas/PostHogEvents"
+                  },
+                  {
+                    "type": "object",
+                    "required": [
+                      "batch"
+                    ],
+                    "properties": {
+                      "batch": {
+                        "$ref": "#/components/schemas/PostHogEvents"
+                      },
+                      "api_key": {
+                        "type": "string"
+                      },
+                      "sent_at": {
+                        "type": "string",
+                        "description": "When the SDK sent the batch, for clock-skew correction."
+                      },
+                      "historical_migration": {
+                        "type": "boolean"
+                      }
+                    }
+                  },
+                  {
+                    "type": "object",
+                    "required": [
+                      "data"
+                    ],
+                    "properties": {
+                      "data": {
+                        "type": [
+                          "object",
+                          "array"
+                        ],
+                        "description": "An event object or an array of events."
+                      }
+                    }
+                  }
+                ]
+              },
+              "PostHogV1Capture": {
+                "type": "object",
+                "description": "A PostHog v1 capture body (posthog-python's capture_mode=\"v1\"); the key is Authorization: Bearer.",
+                "required": [
+                  "batch"
+                ],
+                "properties": {
+                  "created_at": {
+                    "type": "string",
+                    "description": "When the SDK sent the batch, for clock-skew correction."
+                  },
+                  "batch": {
+                    "$ref": "#/components/schemas/PostHogEvents"
+                  }
+                }
+              },
+              "PostHogForm": {
+                "type": "object",
+                "description": "posthog-js's form body.",
+                "required": [
+                  "data"
+                ],
+                "properties": {
+                  "data": {
+                    "type": "string",
+                    "description": "The events: base64 (posthog-js's CESU-8 repaired), JSON, or lz-string with compression=lz64."
+                  },
+                  "compression": {
+                    "type": "string",
+                    "description": "As the compression query parameter, which it overrides."
+                  }
+                }
+              },
+              "PostHogCaptured": {
+                "type": "object",
+                "description": "Exactly this: PostHog's SDKs take only it as success.",
+                "required": [
+                  "status"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "status": {
+                    "const": 1
+                  }
+                }
+              },
+              "PostHogV1Captured": {
+                "type": "object",
+                "description": "Each event taken, by its uuid; events refused are absent.",
+                "required": [
+                  "results"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "results": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "object",
+                      "required": [
+                        "result"
+                      ],
+                      "additionalProperties": false,
+                      "properties": {
+                        "result": {
+                          "const": "ok"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "PostHogFlags": {
+                "type": "object",
+                "description": "No feature flags and no remote config: enough for posthog-js and the mobile SDKs to start and capture; supportedCompression switches posthog-js to gzip-js.",
+                "required": [
+                  "config",
+                  "featureFlags",
+                  "featureFlagPayloads",
+                  "flags",
+                  "errorsWhileComputingFlags",
+                  "sessionRecording",
+                  "supportedCompression",
+                  "quotaLimited"
+                ],
+                "properties": {
+                  "config": {
+                    "type": "object",
+                    "required": [
+                      "enable_collect_everything"
+                    ],
+                    "properties": {
+                      "enable_collect_everything": {
+                        "const": true
+                      }
+                    }
+                  },
+                  "featureFlags": {
+                    "type": "object",
+                    "maxProperties": 0
+                  },
+                  "featureFlagPayloads": {
+                    "type": "object",
+                    "maxProperties": 0
+                  },
+                  "flags": {
+                    "type": "object",
+                    "maxProperties": 0
+                  },
+                  "errorsWhileComputingFlags": {
+                    "const": false
+                  },
+                  "sessionRecording": {
+                    "const": false
+                  },
+                  "supportedCompression": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "examples": [
+                      [
+                        "gzip-js"
+                      ]
+                    ]
+                  },
+                  "quotaLimited": {
+                    "type": "array",
+                    "maxItems": 0
+                  }
+                }
+              },
+              "SegmentMessage": {
+                "type": "object",
+                "description": "One Segment message (docs/sources.md, Mapping); at most 32 KiB of JSON, a larger one is refused alone. Other members (context, integrations...) are kept in properties.",
+                "properties": {
+                  "type": {
+                    "type": "string",
+                    "enum": [
+                      "track",
+                      "identify",
+                      "page",
+                      "screen",
+                      "group",
+                      "alias"
+                    ],
+                    "description": "Required in a batch; at a single-message route it may be absent and must match the route."
+                  },
+                  "messageId": {
+                    "type": "string",
+                    "description": "The event's id (any text); an SDK's retry sends the same one. A new UUIDv7 when absent."
+                  },
+                  "userId": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "anonymousId": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "previousId": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "event": {
+                    "type": "string",
+                    "description": "track: the event name."
+                  },
+                  "name": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "category": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "groupId": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "timestamp": {
+                    "type": [
+                      "string",
+                      "number",
+                      "null"
+                    ],
+                    "description": "ISO-8601 with a zone, or seconds since the epoch (milliseconds when 10^11 or more)."
+                  },
+                  "properties": {
+                    "type": "object"
+                  },
+                  "traits": {
+                    "type": "object"
+                  },
+                  "context": {
+                    "type": "object"
+                  },
+                  "integrations": {
+                    "type": "object"
+                  }
+                }
+              },
+              "SegmentBatch": {
+                "type": "object",
+                "description": "A Segment batch (/v1/batch, /v1/import). The key is Authorization: Basic's user part, else writeKey.",
+                "required": [
+                  "batch"
+                ],
+                "properties": {
+                  "batch": {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "description": "At most validate.max_batch messages, each with its type.",
+                    "items": {
+                      "$ref": "#/components/schemas/SegmentMessage"
+                    }
+                  },
+                  "sentAt": {
+                    "type": "string",
+                    "description": "When the SDK sent the batch, for clock-skew correction."
+                  },
+                  "writeKey": {
+                    "type": "string"
+                  }
+                }
+              },
+              "SegmentAccepted": {
+                "type": "object",
+                "required": [
+                  "success"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "success": {
+                    "const": true
+                  }
+                }
+              }
+            },
+            "parameters": {
+              "ContentEncoding": {
+                "name": "Content-Encoding",
+                "in": "header",
+                "required": false,
+                "description": "gzip (or x-gzip), deflate, identity or none; anything else answers 415.",
+                "schema": {
+                  "type": "string",
+                  "enum": [
+                    "gzip",
+                    "x-gzip",
+                    "deflate",
+                    "identity"
+                  ]
+                }
+              },
+              "Origin": {
+                "name": "Origin",
+                "in": "header",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                },
+                "description": "The page's origin (https://shop.example.com)."
+              },
+              "AccessControlRequestHeaders": {
+                "name": "Access-Control-Request-Headers",
+                "in": "header",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                },
+                "description": "Headers the browser wants to send; reflected in Access-Control-Allow-Headers."
+              },
+              "PostHogCompression": {
+                "name": "compression",
+                "in": "query",
+                "required": false,
+                "description": "How the body (or data) is compressed: gzip-js or gzip (gzip), lz64 (lz-string base64), base64, or none; absent: gzip by its magic bytes, JSON, else base64. Anything else answers 415.",
+                "schema": {
+                  "type": "string",
+                  "enum": [
+                    "gzip-js",
+                    "gzip",
+                    "lz64",
+                    "base64",
+                    "none"
+                  ]
+                }
+              },
+              "PostHogData": {
+                "name": "data",
+                "in": "query",
+                "required": false,
+                "description": "The events when the body is empty (GET /e?data=...): base64, JSON or lz-string as compression says.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "PostHogSentAt": {
+                "name": "_",
+                "in": "query",
+                "required": false,
+                "description": "posthog-js: when it sent the request, milliseconds since the epoch; the sent-at for clock-skew correction when the body has no sent_at.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              },
+              "PostHogLibraryVersion": {
+                "name": "ver",
+                "in": "query",
+                "required": false,
+                "description": "posthog-js's version; ignored.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "PostHogIP": {
+                "name": "ip",
+                "in": "query",
+                "required": false,
+                "description": "posthog-js's ip=1; ignored: the client's address is the peer's (server.trusted_proxies).",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "requestBodies": {
+              "PostHogCapture": {
+                "required": true,
+                "description": "The events, in any of the ways PostHog's SDKs encode them (docs/sources.md): JSON, gzip (Content-Encoding, compression=gzip-js, or its magic bytes), lz64, base64, or a form with data=.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogCapture"
+                    }
+                  },
+                  "application/x-www-form-urlencoded": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogForm"
+                    }
+                  },
+                  "text/plain": {
+                    "schema": {
+                      "type": "string",
+                      "description": "base64 or lz-string text of the JSON, as compression says (posthog-js sends gzip-js bodies as text/plain too)."
+                    }
+                  }
+                }
+              },
+              "PostHogV1Capture": {
+                "required": true,
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogV1Capture"
+                    }
+                  }
+                }
+              },
+              "PostHogFlagsRequest": {
+                "required": false,
+                "description": "posthog-js's {token, distinct_id, groups} as data=; not read.",
+                "content": {
+                  "application/x-www-form-urlencoded": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogForm"
+                    }
+                  },
+                  "application/json": {
+                    "schema": {
+                      "type": "object"
+                    }
+                  }
+                }
+              },
+              "SegmentBatch": {
+                "required": true,
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/SegmentBatch"
+                    }
+                  }
+                }
+              },
+              "SegmentMessage": {
+                "required": true,
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/SegmentMessage"
+                    }
+                  }
+                }
               }
             },
             "responses": {
@@ -975,6 +2719,151 @@ enum OpenAPIDocument {
                   "application/json": {
                     "schema": {
                       "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "Preflight": {
+                "description": "The preflight's answer; no body.",
+                "headers": {
+                  "Access-Control-Allow-Origin": {
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "* or the request's Origin when server.cors.allowed_origins lists it; absent for an origin not listed."
+                  },
+                  "Access-Control-Allow-Methods": {
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "The route's methods and OPTIONS: POST, OPTIONS; GET, POST, OPTIONS at PostHog's v0 capture routes, /decide and /flags."
+                  },
+                  "Access-Control-Allow-Headers": {
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "The request's Access-Control-Request-Headers, else Content-Type, Content-Encoding, Authorization."
+                  },
+                  "Access-Control-Max-Age": {
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "server.cors.max_age_s (86400 by default)."
+                  }
+                }
+              },
+              "BodyTooLarge": {
+                "description": "body_too_large (over server.max_body_bytes, before or after decompression, or a compressed body inflating more than 100 times its size) or batch_too_large (more items than validate.max_batch).",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "UnsupportedEncoding": {
+                "description": "unsupported_encoding: a Content-Encoding other than gzip, x-gzip, deflate or none (or, at PostHog's routes, an unknown compression).",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "IngestUnavailable": {
+                "description": "queue_unavailable (the queue could not take the batch), overloaded (the backlog passed server.max_backlog_events) or too_many_connections (the server holds server.max_connections connections): nothing was taken; retry after Retry-After.",
+                "headers": {
+                  "Retry-After": {
+                    "description": "Seconds to wait: 1.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1
+                    }
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "RequestTimeout": {
+                "description": "request_body_timeout: no byte of the body arrived for server.body_timeout_s (or request_head_timeout for a request line and headers slower than server.header_timeout_s); the connection is closed.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "HeadersTooLarge": {
+                "description": "headers_too_large: the headers are over 80 KiB or 1000 fields; the connection is closed.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "WireBadRequest": {
+                "description": "malformed_body (the body does not decode: not JSON, bad base64, gzip or lz64, a form without data, or none of the accepted shapes) or invalid_events (nothing of the request could be taken; each refusal listed in rejected).",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "anyOf": [
+                        {
+                          "$ref": "#/components/schemas/RefusedEvents"
+                        },
+                        {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "PostHogCaptured": {
+                "description": "Something of the request was taken (or it held no events); events refused alongside are counted in smolhog_source_refused_events_total and logged.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogCaptured"
+                    }
+                  }
+                }
+              },
+              "PostHogV1Captured": {
+                "description": "Something of the request was taken (or it held no events); results lists each event taken by its uuid.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogV1Captured"
+                    }
+                  }
+                }
+              },
+              "PostHogFlags": {
+                "description": "No flags; the request is not read.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PostHogFlags"
+                    }
+                  }
+                }
+              },
+              "SegmentAccepted": {
+                "description": "Something of the request was taken (or the batch was empty); messages refused alongside are counted in smolhog_source_refused_events_total and logged.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/SegmentAccepted"
                     }
                   }
                 }
