@@ -124,7 +124,9 @@ public final class PostgresStore: EventStore, DeadLetterReader, Service, Sendabl
                     inserted = try await Self.insertNew(unique, inOrder: ordered, batchSize: batchSize, on: connection, logger: logger)
                 }
                 try await Self.noteNewestNames(inserted, on: connection, logger: logger)
-                let keys = try await Self.apply(RollupChanges(try inTransaction(inserted)), known: known, on: connection, logger: logger)
+                let deltas = try inTransaction(inserted)
+                let keys = try await Self.apply(RollupChanges(deltas), known: known, on: connection, logger: logger)
+                try await Self.applyPersons(deltas, on: connection, logger: logger)
                 return (inserted, keys)
             }
         }
