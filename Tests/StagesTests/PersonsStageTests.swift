@@ -50,6 +50,17 @@ import Testing
             ])
     }
 
+    @Test func aSegmentIdentifyWithBothIdsLinksThem() throws {
+        let events = [
+            event("a", name: "$identify", user: "user-1", properties: ["anonymousId": "anon-1", "userId": "user-1", "$set": ["plan": "pro"]]),
+            event("b", name: "$identify", user: "anon-2", properties: ["anonymousId": "anon-2", "userId": nil]),
+        ]
+        #expect(
+            try changes(events) == [
+                .link(distinctID: "user-1", otherID: "anon-1", at: at), .set(distinctID: "user-1", properties: ["plan": "pro"], at: at),
+            ])
+    }
+
     @Test func illegalOrSameIdsAreNeverLinked() throws {
         var events: [Event] = []
         for (n, id) in ["anonymous", "null", "undefined", "0", "", "  ", "\"null\"", "[object Object]"].enumerated() {

@@ -66,7 +66,9 @@ public struct PersonsStage: InTransactionStage {
         let at = event.timestamp
         let other: String? =
             switch event.eventName {
-            case "$identify": properties["$anon_distinct_id"]?.stringValue
+            // posthog-js names the anonymous id `$anon_distinct_id`; a Segment identify keeps
+            // its `anonymousId` beside `userId` (the event's user_id) in properties.
+            case "$identify": properties["$anon_distinct_id"]?.stringValue ?? properties["anonymousId"]?.stringValue
             case "$create_alias": properties["alias"]?.stringValue
             default: nil
             }
