@@ -10,6 +10,10 @@ struct ProfileRow: Sendable, Hashable {
     var properties: JSONObject
     var firstSeen: Timestamp
     var lastSeen: Timestamp
+
+    /// Properties as a store keeps them (JSON text) read back; `{}` for text that is not an
+    /// object.
+    static func properties(_ text: String) -> JSONObject { (try? JSONParser.parse(text))?.objectValue ?? [:] }
 }
 
 /// A member of a group, by distinct id.

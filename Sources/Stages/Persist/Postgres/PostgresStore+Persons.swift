@@ -1,7 +1,7 @@
 // Persons and groups on PostgreSQL (migrations/011_persons_and_groups.sql): the write, inside
 // the events' transaction after the rollups (one advisory lock, then load what the deltas
-// name, apply them with PersonChanges, write the rows back with set-based statements), and
-// the two reads of `PersonStore`.
+// name, apply them with PersonChanges, write the rows back with set-based statements). The
+// reads of `PersonStore` are in PostgresStore+PersonReads.swift.
 
 public import PipelineKit
 internal import PostgresNIO
@@ -40,7 +40,7 @@ extension PostgresStore: PersonStore {
                     binds: binds), logger: logger)
             for try await (id, properties, first, last) in rows.decode((Int64, String, Int64, Int64).self) {
                 snapshot.persons[id] = ProfileRow(
-                    properties: object(properties), firstSeen: Timestamp(microseconds: first), lastSeen: Timestamp(microseconds: last))
+                    properties: ProfileRow.properties(properties), firstSeen: Timestamp(microseconds: first), lastSeen: Timestamp(microseconds: last))
             }
         }
         let groups = delta.groups
@@ -56,7 +56,7 @@ extension PostgresStore: PersonStore {
                         """, binds: binds), logger: logger)
             for try await (type, key, properties, first, last) in rows.decode((String, String, String, Int64, Int64).self) {
                 snapshot.groups[GroupKey(type: type, key: key)] = ProfileRow(
-                    properties: object(properties), firstSeen: Timestamp(microseconds: first), lastSeen: Timestamp(microseconds: last))
+                    properties: ProfileRow.properties(properties), firstSeen: Timestamp(microseconds: first), lastSeen: Timestamp(microseconds: last))
             }
         }
         try await write(PersonChanges.apply(delta, to: snapshot), on: connection, logger: logger)
@@ -141,74 +141,6 @@ extension PostgresStore: PersonStore {
                         ON CONFLICT (group_type, group_key, distinct_id) DO UPDATE
                         SET first_seen = LEAST(m.first_seen, excluded.first_seen), last_seen = GREATEST(m.last_seen, excluded.last_seen)
                         """, binds: binds), logger: logger)
-        }
-    }
-
-    /// A stored properties text as an object; `{}` for text that is not one.
-    static func object(_ text: String) -> JSONObject { (try? JSONParser.parse(text))?.objectValue ?? [:] }
-
-    public func person(distinctID: String) async throws -> PersonProfile? {
-        try await requireSchema()
-        let logger = logger
-        do {
-            return try await withPooledConnection(doing: "read a person") { connection in
-                var binds = PostgresBindings(capacity: 1)
-                binds.append(distinctID)
-                let sql = """
-                    WITH p AS (SELECT person_id FROM person_distinct_ids WHERE distinct_id = $1::text),
-                    ids AS (
-                        SELECT d.distinct_id FROM person_distinct_ids d JOIN p USING (person_id)
-                        UNION SELECT $1::text WHERE NOT EXISTS (SELECT 1 FROM p)
-                    )
-                    SELECT (SELECT person_id FROM p), (SELECT properties::text FROM person_profiles WHERE id = (SELECT person_id FROM p)),
-                        (SELECT array_agg(distinct_id ORDER BY distinct_id COLLATE "C") FROM ids),
-                        (SELECT \(Self.microseconds("min(s)")) FROM (
-                            SELECT first_seen AS s FROM persons WHERE user_id IN (SELECT distinct_id FROM ids)
-                            UNION ALL SELECT first_seen FROM person_profiles WHERE id = (SELECT person_id FROM p)) f),
-                        (SELECT \(Self.microseconds("max(s)")) FROM (
-                            SELECT last_seen AS s FROM persons WHERE user_id IN (SELECT distinct_id FROM ids)
-                            UNION ALL SELECT last_seen FROM person_profiles WHERE id = (SELECT person_id FROM p)) l)
-                    """
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-                for try await (person, properties, ids, first, last) in rows.decode((Int64?, String?, [String]?, Int64?, Int64?).self) {
-                    guard person != nil || first != nil else { return nil }
-                    return PersonProfile(
-                        personID: person, properties: properties.map(Self.object) ?? [:], distinctIDs: ids ?? [distinctID],
-                        firstSeen: first.map(Timestamp.init(microseconds:)), lastSeen: last.map(Timestamp.init(microseconds:)))
-                }
-                return nil
-            }
-        } catch {
-            throw storeError(error, doing: "read a person")
-        }
-    }
-
-    public func group(_ group: GroupKey, memberLimit: Int) async throws -> GroupProfile? {
-        try await requireSchema()
-        let logger = logger
-        do {
-            return try await withPooledConnection(doing: "read a group") { connection in
-                var binds = PostgresBindings(capacity: 3)
-                binds.append(group.type)
-                binds.append(group.key)
-                binds.append(Int64(max(0, memberLimit)))
-                let sql = """
-                    SELECT g.properties::text, \(Self.microseconds("g.first_seen")), \(Self.microseconds("g.last_seen")),
-                        (SELECT count(*) FROM group_members m WHERE m.group_type = $1 AND m.group_key = $2),
-                        (SELECT array_agg(d ORDER BY d) FROM (
-                            SELECT distinct_id AS d FROM group_members m WHERE m.group_type = $1 AND m.group_key = $2 ORDER BY distinct_id LIMIT $3) s)
-                    FROM group_profiles g WHERE g.group_type = $1 AND g.group_key = $2
-                    """
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-                for try await (properties, first, last, count, members) in rows.decode((String, Int64, Int64, Int64, [String]?).self) {
-                    return GroupProfile(
-                        group: group, properties: Self.object(properties), memberCount: count, members: members ?? [],
-                        firstSeen: Timestamp(microseconds: first), lastSeen: Timestamp(microseconds: last))
-                }
-                return nil
-            }
-        } catch {
-            throw storeError(error, doing: "read a group")
         }
     }
 }

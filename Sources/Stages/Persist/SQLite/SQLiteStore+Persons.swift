@@ -2,7 +2,6 @@
 // inside the events' transaction (load what a delta names, apply it with PersonChanges,
 // write the rows back), and the two reads of `PersonStore`. One writer, so no locking.
 
-import Foundation
 internal import GRDB
 public import PipelineKit
 
@@ -22,14 +21,14 @@ extension SQLiteStore: PersonStore {
             for id in try String.fetchAll(idsOfPerson, arguments: [person]) { snapshot.personOf[id] = person }
             if let row = try Row.fetchOne(profile, arguments: [person]) {
                 snapshot.persons[person] = ProfileRow(
-                    properties: object(row[0]), firstSeen: Timestamp(microseconds: row[1]), lastSeen: Timestamp(microseconds: row[2]))
+                    properties: ProfileRow.properties(row[0]), firstSeen: Timestamp(microseconds: row[1]), lastSeen: Timestamp(microseconds: row[2]))
             }
         }
         let groupRow = try db.cachedStatement(sql: "SELECT properties, first_seen, last_seen FROM group_profiles WHERE group_type = ? AND group_key = ?")
         for group in delta.groups {
             if let row = try Row.fetchOne(groupRow, arguments: [group.type, group.key]) {
                 snapshot.groups[group] = ProfileRow(
-                    properties: object(row[0]), firstSeen: Timestamp(microseconds: row[1]), lastSeen: Timestamp(microseconds: row[2]))
+                    properties: ProfileRow.properties(row[0]), firstSeen: Timestamp(microseconds: row[1]), lastSeen: Timestamp(microseconds: row[2]))
             }
         }
         try write(PersonChanges.apply(delta, to: snapshot), db: db)
@@ -73,9 +72,6 @@ extension SQLiteStore: PersonStore {
         }
     }
 
-    /// A stored properties text as an object; `{}` for text that is not one.
-    static func object(_ text: String) -> JSONObject { (try? JSONParser.parse(text))?.objectValue ?? [:] }
-
     public func person(distinctID: String) async throws -> PersonProfile? {
         try await pool.read { db in
             let person = try Int64.fetchOne(db, sql: "SELECT person_id FROM person_distinct_ids WHERE distinct_id = ?", arguments: [distinctID])
@@ -96,7 +92,7 @@ extension SQLiteStore: PersonStore {
             if let person,
                 let row = try Row.fetchOne(db, sql: "SELECT properties, first_seen, last_seen FROM person_profiles WHERE id = ?", arguments: [person])
             {
-                properties = Self.object(row[0])
+                properties = ProfileRow.properties(row[0])
                 let low: Int64 = row[1]
                 let high: Int64 = row[2]
                 first = min(first ?? low, low)
@@ -123,7 +119,7 @@ extension SQLiteStore: PersonStore {
                 db, sql: "SELECT distinct_id FROM group_members WHERE group_type = ? AND group_key = ? ORDER BY distinct_id LIMIT ?",
                 arguments: [group.type, group.key, max(0, memberLimit)])
             return GroupProfile(
-                group: group, properties: Self.object(row[0]), memberCount: count, members: members, firstSeen: Timestamp(microseconds: row[1]),
+                group: group, properties: ProfileRow.properties(row[0]), memberCount: count, members: members, firstSeen: Timestamp(microseconds: row[1]),
                 lastSeen: Timestamp(microseconds: row[2]))
         }
     }
