@@ -113,6 +113,21 @@ import Testing
         #expect(try await store.stats(top: 1).totalEvents == 3)
     }
 
+    @Test func anUnknownOptionIsAnErrorAtItsLine() {
+        let found = issues(
+            """
+            stages:
+              - validate
+              - queue: {embedded: {path: q.sqlite}}
+              - persist: {sqlite: {path: s.sqlite}}
+              - aggregate
+              - persons: {grups: false}
+            """)
+        #expect(found.map(\.code) == [.unknownField])
+        #expect(found.first?.line == 6)
+        #expect(found.first?.message.contains("groups") == true)
+    }
+
     @Test func aStageThatTakesStoredEventsMustFollowPersistOrADelta() {
         let found = issues(
             """
