@@ -11,6 +11,7 @@ extension StageRegistry {
         QueueStageKind.self,
         PersistStageKind.self,
         AggregateStageKind.self,
+        PersonsStageKind.self,
     ]
 }
 

@@ -48,7 +48,8 @@ extension EventStore {
     public func releaseMemory() async {}
 }
 
-/// Rollup changes for newly inserted events, computed by `aggregate` and applied by the store.
+/// Rollup changes for newly inserted events, computed by `aggregate` (and person changes,
+/// computed by `persons`) and applied by the store.
 public struct RollupDelta: Sendable, Hashable {
     /// Width of a rollup bucket; each has its own rollup table. Buckets start on UTC hour or day
     /// boundaries (`Timestamp.hourStart`, `dayStart`).
@@ -84,11 +85,17 @@ public struct RollupDelta: Sendable, Hashable {
     public var totalEvents: Int
     /// Users seen in this batch, with the first and last timestamp of their events in it.
     public var users: [String: ClosedRange<Timestamp>]
+    /// Person and group changes (the `persons` stage's), applied by stores that adopt
+    /// `PersonStore`; empty from `aggregate`.
+    public var persons: PersonDelta
 
     /// An empty delta by default; `aggregate` fills it for one batch.
-    public init(buckets: [Interval: [Bucket]] = [:], totalEvents: Int = 0, users: [String: ClosedRange<Timestamp>] = [:]) {
+    public init(
+        buckets: [Interval: [Bucket]] = [:], totalEvents: Int = 0, users: [String: ClosedRange<Timestamp>] = [:], persons: PersonDelta = PersonDelta()
+    ) {
         self.buckets = buckets
         self.totalEvents = totalEvents
         self.users = users
+        self.persons = persons
     }
 }

@@ -180,8 +180,16 @@ public enum GraphCompiler {
 
         var previousOutput: any Any.Type = entryType
         var previousName = "the HTTP ingest layer"
+        var afterPersist = false
         for stage in stages {
-            if ObjectIdentifier(stage.inputType) != ObjectIdentifier(previousOutput) {
+            // After persist, a stage that takes StoredEvent where the previous one produced
+            // RollupDelta starts a branch of its own on the inserted events (`persons` after
+            // `aggregate`); the store applies the deltas of every branch.
+            let branches =
+                afterPersist && ObjectIdentifier(stage.inputType) == ObjectIdentifier(StoredEvent.self)
+                && ObjectIdentifier(previousOutput) == ObjectIdentifier(RollupDelta.self)
+            if stage.isStore { afterPersist = true }
+            if !branches && ObjectIdentifier(stage.inputType) != ObjectIdentifier(previousOutput) {
                 issue(
                     .typeMismatch, mark(stage), path(stage),
                     "stage '\(stage.name)' takes \(typeName(stage.inputType)) but \(previousName) produces \(typeName(previousOutput)); expected a stage that takes \(typeName(previousOutput)) here"

@@ -30,8 +30,12 @@ struct ErasedStage: Sendable {
 
 struct SyncErasedStage: Sendable {
     let run: @Sendable (any Sendable) throws -> any Sendable
+    /// Whether the stage takes the inserted events (then, after a stage that produced
+    /// deltas, it starts a branch of its own).
+    let takesStoredEvents: Bool
 
     init<S: InTransactionStage>(_ stage: S) {
+        takesStoredEvents = S.Input.self == StoredEvent.self
         run = { input in
             guard let batch = input as? Batch<S.Input> else { throw GraphBuildError("in-transaction stage got a batch of the wrong type") }
             return try stage.apply(batch)
@@ -154,10 +158,21 @@ public struct WorkerPath: Sendable {
         return ready
     }
 
+    /// Runs the in-transaction stages on the inserted events: a chain, or several chains one
+    /// after the other where a stage that takes `StoredEvent` follows one that produced
+    /// deltas (the compiler allows only that); the deltas of every chain, in order.
     private static func rollups(of inserted: [StoredEvent], through stages: [SyncErasedStage], receivedAt: Timestamp) throws -> [RollupDelta] {
-        var value: any Sendable = Batch(inserted, receivedAt: receivedAt)
-        for stage in stages { value = try stage.run(value) }
-        return (value as? Batch<RollupDelta>)?.items ?? []
+        let start = Batch(inserted, receivedAt: receivedAt)
+        var value: any Sendable = start
+        var deltas: [RollupDelta] = []
+        for stage in stages {
+            if stage.takesStoredEvents, let done = value as? Batch<RollupDelta> {
+                deltas += done.items
+                value = start
+            }
+            value = try stage.run(value)
+        }
+        return deltas + ((value as? Batch<RollupDelta>)?.items ?? [])
     }
 }
 

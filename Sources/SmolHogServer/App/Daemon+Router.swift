@@ -25,6 +25,7 @@ extension Daemon {
         ).register(on: router)
         if let reader = runtime.analytics {
             AnalyticsRoutes(reader: reader).register(on: router)
+            if let people = reader as? any PersonStore { PeopleRoutes(people: people, reader: reader).register(on: router) }
         }
         let check = DependencyCheck(
             queue: runtime.queue, store: runtime.store, readiness: readiness, watchesStore: role.runsWorker && runtime.worker != nil,

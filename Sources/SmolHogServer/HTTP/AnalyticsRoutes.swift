@@ -1,4 +1,4 @@
-// GET /analytics/*: stats, trends and event pages, all answered by the store's
+// GET /analytics/*: stats, trends and event pages (persons and groups: PeopleRoutes.swift), all answered by the store's
 // AnalyticsReader (rollups and keyset scans; never a full scan of events). A store that cannot
 // answer is a 503 store_unavailable with Retry-After, as ingest answers for its queue.
 
@@ -51,18 +51,21 @@ struct AnalyticsRoutes: Sendable {
         writer.writeRaw("{\"events\":[")
         for (position, row) in page.rows.enumerated() {
             if position > 0 { writer.writeRaw(",") }
-            let event = row.event
-            writer.write(
-                object: [
-                    "event_id": .string(event.eventID), "event_name": .string(event.eventName), "user_id": .string(event.userID),
-                    "properties": .object(event.properties), "timestamp": .string(event.timestamp.iso8601), "session_id": JSONValue(event.sessionID),
-                    "received_at": .string(event.receivedAt.iso8601),
-                ])
+            writer.write(object: Self.object(of: row.event))
         }
         writer.writeRaw("],\"next_cursor\":")
         writer.write(JSONValue(page.next?.token))
         writer.writeRaw("}")
         return JSONResponse.make(.ok, bytes: writer.bytes)
+    }
+
+    /// A stored event as the analytics endpoints answer it.
+    static func object(of event: Event) -> JSONObject {
+        [
+            "event_id": .string(event.eventID), "event_name": .string(event.eventName), "user_id": .string(event.userID),
+            "properties": .object(event.properties), "timestamp": .string(event.timestamp.iso8601), "session_id": JSONValue(event.sessionID),
+            "received_at": .string(event.receivedAt.iso8601),
+        ]
     }
 
     func trends(_ query: Parameters) async throws -> Response {

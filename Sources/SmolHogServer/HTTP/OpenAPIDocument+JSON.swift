@@ -1674,6 +1674,127 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/analytics/persons/{id}": {
+              "get": {
+                "operationId": "getPerson",
+                "summary": "A person: profile, every distinct id, first and last seen, newest events",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "description": "Any of the person's distinct ids (a user_id), percent-encoded.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "events",
+                    "in": "query",
+                    "description": "How many of the person's newest events, across all its ids.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 100,
+                      "default": 20
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The person.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Person"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/InvalidParameter"
+                  },
+                  "404": {
+                    "description": "No stored event, alias, identify or $set named the id (code person_not_found).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/analytics/groups/{type}/{key}": {
+              "get": {
+                "operationId": "getGroup",
+                "summary": "A group: properties, members, first and last seen",
+                "parameters": [
+                  {
+                    "name": "type",
+                    "in": "path",
+                    "required": true,
+                    "description": "The group type ($group_type, or a key of $groups), percent-encoded.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "key",
+                    "in": "path",
+                    "required": true,
+                    "description": "The group's key within its type, percent-encoded.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "members",
+                    "in": "query",
+                    "description": "How many member ids to list (byte order).",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 1000,
+                      "default": 100
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The group.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Group"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/InvalidParameter"
+                  },
+                  "404": {
+                    "description": "No stored $groupidentify, Segment group or $groups property named the group (code group_not_found).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -2503,6 +2624,100 @@ enum OpenAPIDocument {
                 "properties": {
                   "success": {
                     "const": true
+                  }
+                }
+              },
+              "Person": {
+                "type": "object",
+                "required": [
+                  "person_id",
+                  "distinct_ids",
+                  "properties",
+                  "first_seen",
+                  "last_seen",
+                  "recent_events"
+                ],
+                "properties": {
+                  "person_id": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The store's id of the person; null when the id has events but no person data yet."
+                  },
+                  "distinct_ids": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Every id joined to the person, in byte order."
+                  },
+                  "properties": {
+                    "type": "object",
+                    "description": "As $set, $set_once and merges left them."
+                  },
+                  "first_seen": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "last_seen": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "recent_events": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/StoredEvent"
+                    },
+                    "description": "Newest first, across all its ids."
+                  }
+                }
+              },
+              "Group": {
+                "type": "object",
+                "required": [
+                  "group_type",
+                  "group_key",
+                  "properties",
+                  "member_count",
+                  "members",
+                  "first_seen",
+                  "last_seen"
+                ],
+                "properties": {
+                  "group_type": {
+                    "type": "string"
+                  },
+                  "group_key": {
+                    "type": "string"
+                  },
+                  "properties": {
+                    "type": "object",
+                    "description": "As $group_set left them."
+                  },
+                  "member_count": {
+                    "type": "integer",
+                    "description": "Distinct ids that are members."
+                  },
+                  "members": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "first_seen": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "last_seen": {
+                    "type": "string",
+                    "format": "date-time"
                   }
                 }
               }

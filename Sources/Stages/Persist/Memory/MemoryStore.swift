@@ -11,7 +11,7 @@ import Synchronization
 ///   `MemoryStoreError.refused`), committing nothing.
 /// - `refuse(_:)`: events the predicate names make a write fail permanently, as a real
 ///   store refuses a value its schema cannot hold.
-public final class MemoryStore: EventStore, AnalyticsReader, DeadLetterReader, Sendable {
+public final class MemoryStore: EventStore, AnalyticsReader, DeadLetterReader, PersonStore, Sendable {
     struct BucketKey: Hashable, Sendable {
         var interval: RollupDelta.Interval
         var eventName: String
@@ -27,6 +27,8 @@ public final class MemoryStore: EventStore, AnalyticsReader, DeadLetterReader, S
         var totalEvents: Int64 = 0
         var persons: [String: ClosedRange<Timestamp>] = [:]
         var deadLetters: [DeadLetter] = []
+        /// Persons and groups (MemoryStore+Persons.swift).
+        var people = PeopleTables()
     }
 
     struct State: Sendable {
@@ -58,7 +60,10 @@ public final class MemoryStore: EventStore, AnalyticsReader, DeadLetterReader, S
                 tables.rows[id] = StoredRow(id: id, event: event)
                 inserted.append(StoredEvent(event))
             }
-            for delta in try inTransaction(inserted) { Self.apply(delta, to: &tables) }
+            for delta in try inTransaction(inserted) {
+                Self.apply(delta, to: &tables)
+                tables.people.apply(delta.persons)
+            }
             // Commit: everything above, or (on a throw) nothing.
             state.tables = tables
             return inserted

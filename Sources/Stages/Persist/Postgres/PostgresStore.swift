@@ -123,7 +123,9 @@ public final class PostgresStore: EventStore, DeadLetterReader, Service, Sendabl
                 } else {
                     inserted = try await Self.insertNew(unique, inOrder: ordered, batchSize: batchSize, on: connection, logger: logger)
                 }
-                let keys = try await Self.apply(RollupChanges(try inTransaction(inserted)), known: known, on: connection, logger: logger)
+                let deltas = try inTransaction(inserted)
+                let keys = try await Self.apply(RollupChanges(deltas), known: known, on: connection, logger: logger)
+                try await Self.applyPersons(deltas, on: connection, logger: logger)
                 // Last, as the rollups: the rows of the batch's names stay locked only until the commit.
                 try await Self.noteNewestNames(inserted, on: connection, logger: logger)
                 return (inserted, keys)

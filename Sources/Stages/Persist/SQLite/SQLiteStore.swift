@@ -69,7 +69,9 @@ public final class SQLiteStore: EventStore, DeadLetterReader, Service, Sendable 
                 let inserted = try Self.insertNew(events, db: db, index: index)
                 try Self.noteNewestNames(inserted, db: db)
                 var keys: [Int64] = []
-                for delta in try inTransaction(inserted) { keys += try Self.apply(delta, db: db, index: index) }
+                let deltas = try inTransaction(inserted)
+                for delta in deltas { keys += try Self.apply(delta, db: db, index: index) }
+                for delta in deltas { try Self.applyPersons(delta.persons, db: db) }
                 return (inserted, keys)
             }
             index.committed(bucketUsers: keys)
