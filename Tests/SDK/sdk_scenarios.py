@@ -9,7 +9,7 @@ batch sent again (same uuids / messageIds, as an SDK's retry sends it) is stored
     python3 Tests/SDK/sdk_scenarios.py PORT
 Exits 1 with every failed check listed.
 """
-import datetime, json, sys, time, urllib.parse, urllib.request, uuid
+import datetime, json, sys, time, urllib.error, urllib.parse, urllib.request, uuid
 
 PORT = int(sys.argv[1])
 HOST = f"http://127.0.0.1:{PORT}"
@@ -36,6 +36,33 @@ def events_of(user, expected, deadline_s=60):
         if len(rows) >= expected or time.time() > deadline:
             return rows
         time.sleep(0.05)
+
+
+def get_or_none(path):
+    try:
+        return get(path)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise
+
+
+def check_person_and_group(label, user, anon, group_key, set_once_expected=None):
+    """The person view joins `anon` and `user` with the profile set, and the group keeps its
+    properties and `user` as a member (the worker applies them with the events)."""
+    person = get_or_none(f"/analytics/persons/{urllib.parse.quote(anon)}")
+    check(person is not None, f"{label}: a person for the aliased id {anon}")
+    if person:
+        check(sorted(person.get("distinct_ids", [])) == sorted([anon, user]), f"{label}: the person has both ids, got {person.get('distinct_ids')}")
+        props = person.get("properties", {})
+        for key, value in {"email": "ada@example.com", "plan": "pro", "age": 36}.items():
+            check(props.get(key) == value, f"{label}: person property {key} = {value!r}, got {props.get(key)!r}")
+        check(len(person.get("recent_events", [])) >= 20, f"{label}: the person view lists recent events of its ids")
+    group = get_or_none(f"/analytics/groups/company/{urllib.parse.quote(group_key)}")
+    check(group is not None, f"{label}: the group company/{group_key}")
+    if group:
+        check(group.get("properties") == {"name": "Acme Inc", "employees": 42}, f"{label}: group properties, got {group.get('properties')}")
+        check(user in group.get("members", []), f"{label}: {user} is a member of the group, got {group.get('members')}")
 
 
 def by_name(rows):
@@ -92,6 +119,7 @@ def posthog_scenario(label, **options):
     alias = get(f"/analytics/events?limit=10&user_id={urllib.parse.quote(anon)}")["events"]
     check(any(r["event_name"] == "$create_alias" and r["properties"].get("alias") == user for r in alias),
           f"posthog {label}: $create_alias stored under the previous id with properties.alias, got {alias}")
+    check_person_and_group(f"posthog {label}", user, anon, f"acme-{label}")
     view = next((r for r in rows if r["properties"].get("i") == 0), None)
     check(view is not None and view["event_id"] == ids[0], f"posthog {label}: the SDK's uuid is the event_id")
     # The SDK's retry resends the same uuids: stored once.
@@ -134,6 +162,14 @@ def segment_scenario(label, gzip):
     check(len(pages) == 1 and pages[0]["properties"].get("name") == "Getting Started", f"segment {label}: page stored, got {pages}")
     check(len(names.get("$screen", [])) == 1, f"segment {label}: screen stored")
     check(len(names.get("$groupidentify", [])) == 1, f"segment {label}: group stored as $groupidentify")
+    # Segment's group has no type: stored as the documented default type "group".
+    group = get_or_none(f"/analytics/groups/group/{urllib.parse.quote(f'acme-{label}')}")
+    check(group is not None and user in group.get("members", []) and group.get("properties", {}).get("employees") == 42,
+          f"segment {label}: the group keeps its traits and member, got {group}")
+    person = get_or_none(f"/analytics/persons/{urllib.parse.quote(anon)}")
+    check(person is not None and sorted(person.get("distinct_ids", [])) == sorted([anon, user])
+          and person.get("properties", {}).get("email") == "ada@example.com",
+          f"segment {label}: alias joins {anon} to {user} with the identify traits, got {person}")
     before = len(rows)
     for i in range(25):
         analytics.track(user, "product_viewed", captured_properties(i), message_id=ids[i])
@@ -159,7 +195,10 @@ def main():
             FAILURES.append(f"{name}: {type(error).__name__}: {error}")
             print(f"  FAIL {name}: {error!r}", flush=True)
     stats = get("/analytics/stats")
-    check(stats["total_events"] >= 5 * 28, f"rollups count every stored event, got {stats['total_events']}")
+    stored = sum(len(get(f"/analytics/events?limit=1000&user_id={urllib.parse.quote(u)}")["events"])
+                 for u in [f"ph-{l}-{k}" for l in ("plain", "gzip", "v1") for k in ("user", "anon")]
+                 + [f"seg-{l}-{k}" for l in ("plain", "gzip") for k in ("user", "anon")])
+    check(stats["total_events"] == stored, f"the rollups count each stored event once: {stats['total_events']} against {stored} listed")
     if FAILURES:
         print(f"sdk: {len(FAILURES)} checks failed", flush=True)
         sys.exit(1)
