@@ -17,15 +17,18 @@ extension RawJSONObject {
             do throws(ByteReader.Failure) {
                 reader.skipWhitespace()
                 guard reader.next == UInt8(ascii: "{") else { return nil }
-                _ = try reader.parseObject(depth: 1) { name, reader throws(ByteReader.Failure) in
-                    if name == key {
+                reader.index += 1
+                reader.skipWhitespace()
+                if reader.next == UInt8(ascii: "}") { return nil }
+                // A walk of the members without collecting them (parseObject would).
+                var skipped = CompactText(keeps: false)
+                repeat {
+                    if try reader.parseMemberKey() == key {
                         found = try reader.parseValue(depth: 1)
                     } else {
-                        var skipped = CompactText(keeps: false)
                         _ = try reader.skipValue(depth: 1, into: &skipped)
                     }
-                    return true
-                }
+                } while try !reader.endOfMember(closing: UInt8(ascii: "}"))
             } catch {
                 // The text was checked when it was made; a failure cannot happen.
                 return nil
