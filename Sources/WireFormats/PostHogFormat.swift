@@ -29,9 +29,66 @@ public enum PostHogFormat {
     /// A JSON body's events as raw events. v0 takes a single event object, an array of
     /// events, `{batch:[…]}` or `{data: event or array}`; v1 takes `{created_at, batch}`.
     /// `malformed` when the body is not JSON or holds no events in any of these shapes.
-    /// Cost: one parse into a tree plus one pass over the events.
-    /// With `limits`, at most `maxJSONValues` values are parsed and `maxItems` events mapped.
+    /// Cost: one parse plus one pass over the events; an array of events, `{batch:[…]}` and a
+    /// single event keep each event's properties as text (`RawEvent.rawProperties`), other
+    /// shapes are parsed into a tree. With `limits`, at most `maxJSONValues` values are built
+    /// (properties kept as text are bounded by `maxBytes`), and parsing stops at the event
+    /// after `maxItems` (`tooLarge`).
     public static func decode(
+        json: some Collection<UInt8>, version: Version, context: WireRequestContext, limits: WireBodyLimits? = nil
+    ) throws(WireDecodingError) -> WireBatch {
+        if let batch = try decodeKeepingProperties(json: json, version: version, context: context, limits: limits) { return batch }
+        return try decodeTree(json: json, version: version, context: context, limits: limits)
+    }
+
+    /// The body's events with their properties as text, or nil for a shape this does not
+    /// read (`{data:…}`, or none of the accepted ones): `decodeTree` then decides.
+    static func decodeKeepingProperties(
+        json: some Collection<UInt8>, version: Version, context: WireRequestContext, limits: WireBodyLimits?
+    ) throws(WireDecodingError) -> WireBatch? {
+        let parsed: (body: EventArrayBody, value: JSONValue?)
+        do {
+            parsed = try JSONParser.parseEventArray(
+                json, arrayKey: "batch", limits: JSONParserLimits(maxValues: limits?.maxJSONValues ?? .max), maxItems: limits?.maxItems ?? .max,
+                arrayRoot: version == .v0, rootProperties: version == .v0)
+        } catch {
+            throw WireDecodingError(parsing: error, format: "PostHog", limits: limits)
+        }
+        guard parsed.value == nil else { return nil }
+        let body = parsed.body
+        let items: [JSONValue]
+        let properties: [RawJSONObject?]
+        if let events = body.items {
+            items = events
+            properties = body.properties
+        } else if version == .v0, body.root["batch"] == nil, body.root["data"] == nil, body.root["event"] != nil {
+            items = [.object(body.root)]
+            properties = [body.rootProperties]
+        } else {
+            return nil
+        }
+        if let limits, items.count > limits.maxItems { throw limits.tooManyItems(items.count) }
+        let envelope = body.root
+        var batch = WireBatch(
+            apiKey: apiKey(envelope: envelope, first: items.first?.objectValue, firstProperties: properties.first ?? nil)
+                ?? bearerToken(context.authorization))
+        batch.sentAt = sentAt(envelope: envelope, version: version, context: context)
+        var generator = SystemRandomNumberGenerator()
+        let mapping = PostHogEvent.Mapping(sentAt: batch.sentAt, receivedAt: context.receivedAt, sessionFromTopLevel: version == .v1)
+        batch.events.reserveCapacity(items.count)
+        for index in items.indices {
+            let raw = index < properties.count ? properties[index] : nil
+            if let raw, case .object(let event) = items[index] {
+                batch.append(mapping.map(event, properties: raw, using: &generator), index: index)
+            } else {
+                batch.append(mapping.map(items[index], using: &generator), index: index)
+            }
+        }
+        return batch
+    }
+
+    /// `decode(json:…)` through one tree of the whole body: every shape, properties as trees.
+    package static func decodeTree(
         json: some Collection<UInt8>, version: Version, context: WireRequestContext, limits: WireBodyLimits? = nil
     ) throws(WireDecodingError) -> WireBatch {
         let root = try WireDecodingError.parse(json, format: "PostHog", limits: limits)
@@ -65,9 +122,8 @@ public enum PostHogFormat {
             throw WireDecodingError(.malformed, "PostHog body is a JSON \(root.typeName); expected an event object, an array of events or {\"batch\":[…]}")
         }
         if let limits, items.count > limits.maxItems { throw limits.tooManyItems(items.count) }
-        let sentAtField = version == .v0 ? "sent_at" : "created_at"
-        var batch = WireBatch(apiKey: apiKey(envelope: envelope, items: items, authorization: context.authorization))
-        batch.sentAt = envelope[sentAtField].flatMap(ClockSkew.parseTime) ?? FormBody.queryValue("_", in: context.query).flatMap(millisecondsTime)
+        var batch = WireBatch(apiKey: apiKey(envelope: envelope, first: items.first?.objectValue, firstProperties: nil) ?? bearerToken(context.authorization))
+        batch.sentAt = sentAt(envelope: envelope, version: version, context: context)
         var generator = SystemRandomNumberGenerator()
         let mapping = PostHogEvent.Mapping(
             sentAt: batch.sentAt, receivedAt: context.receivedAt, sessionFromTopLevel: version == .v1)
@@ -79,13 +135,19 @@ public enum PostHogFormat {
     }
 
     /// The project key: the body's `api_key` or `token`, else the first event's `api_key`,
-    /// `token` or `properties.token`, else a `Bearer` credential.
-    static func apiKey(envelope: JSONObject, items: [JSONValue], authorization: String?) -> String? {
+    /// `token` or `properties.token` (`firstProperties` when its properties are text), else
+    /// nil (the caller then takes a `Bearer` credential).
+    static func apiKey(envelope: JSONObject, first: JSONObject?, firstProperties: RawJSONObject?) -> String? {
         if let key = envelope["api_key"]?.idText ?? envelope["token"]?.idText { return key }
-        if let first = items.first?.objectValue {
-            if let key = first["api_key"]?.idText ?? first["token"]?.idText ?? first.object("properties")?["token"]?.idText { return key }
-        }
-        return bearerToken(authorization)
+        guard let first else { return nil }
+        if let key = first["api_key"]?.idText ?? first["token"]?.idText { return key }
+        return (firstProperties?.member("token") ?? first.object("properties")?["token"])?.idText
+    }
+
+    /// The envelope's `sent_at` (v1: `created_at`), else posthog-js's `_` query.
+    static func sentAt(envelope: JSONObject, version: Version, context: WireRequestContext) -> Timestamp? {
+        envelope[version == .v0 ? "sent_at" : "created_at"].flatMap(ClockSkew.parseTime)
+            ?? FormBody.queryValue("_", in: context.query).flatMap(millisecondsTime)
     }
 
     /// The credential of `Authorization: Bearer KEY`, nil for any other scheme.

@@ -73,10 +73,22 @@ extension WireDecodingError {
     static func parse(_ json: some Collection<UInt8>, format: String, limits: WireBodyLimits?) throws(WireDecodingError) -> JSONValue {
         do {
             return try JSONParser.parse(json, limits: JSONParserLimits(maxValues: limits?.maxJSONValues ?? .max))
-        } catch let error where error.valueLimit != nil {
-            throw WireDecodingError(.tooLarge, "\(format) body holds more than \(error.valueLimit ?? 0) JSON values; expected fewer")
         } catch {
-            throw WireDecodingError(.malformed, "\(format) body is not valid JSON: \(error)")
+            throw WireDecodingError(parsing: error, format: format, limits: limits)
+        }
+    }
+
+    /// A parse failure as the request's error: past the value budget or the events limit
+    /// (`parseEventArray`'s `maxItems`), `tooLarge`; else `malformed` with the position.
+    init(parsing error: JSONParseError, format: String, limits: WireBodyLimits?) {
+        if let valueLimit = error.valueLimit {
+            self.init(.tooLarge, "\(format) body holds more than \(valueLimit) JSON values; expected fewer")
+        } else if let itemLimit = error.itemLimit {
+            self.init(
+                .tooLarge, "request has more than \(itemLimit) messages; at most \(limits?.maxItems ?? itemLimit) are accepted per request (validate.max_batch)"
+            )
+        } else {
+            self.init(.malformed, "\(format) body is not valid JSON: \(error)")
         }
     }
 }

@@ -164,11 +164,12 @@ import WireFormats
     @Test func valuesAndEventsPastTheLimitsAreRefusedBeforeTheyCost() throws {
         let context = WireRequestContext(receivedAt: Timestamp(microseconds: 0))
         let limits = WireBodyLimits(maxBytes: 2 * 1024 * 1024, maxItems: 1000)
+        let values = WireBodyLimits(maxBytes: 2 * 1024 * 1024)
         let zeros = Array("[".utf8) + Array(repeating: Array("0,".utf8), count: 1_000_000).joined() + Array("0]".utf8)
         for version in [PostHogFormat.Version.v0, .v1] {
             let body = version == .v0 ? zeros : Array(#"{"batch":"#.utf8) + zeros + Array("}".utf8)
             let error = try #require(throws: WireDecodingError.self) {
-                try PostHogFormat.decode(json: body, version: version, context: context, limits: limits)
+                try PostHogFormat.decode(json: body, version: version, context: context, limits: values)
             }
             #expect(error.code == .tooLarge && error.message.contains("JSON values"), "\(error)")
         }
@@ -176,7 +177,11 @@ import WireFormats
         let tooMany = try #require(throws: WireDecodingError.self) {
             try PostHogFormat.decode(json: Array(events.utf8), version: .v0, context: context, limits: limits)
         }
-        #expect(tooMany.code == .tooLarge && tooMany.message.contains("1001 messages; at most 1000"), "\(tooMany)")
+        #expect(tooMany.code == .tooLarge && tooMany.message.contains("more than 1000 messages; at most 1000"), "\(tooMany)")
+        let tooManyZeros = try #require(throws: WireDecodingError.self) {
+            try PostHogFormat.decode(json: zeros, version: .v0, context: context, limits: WireBodyLimits(maxBytes: 2 * 1024 * 1024, maxItems: 10))
+        }
+        #expect(tooManyZeros.code == .tooLarge && tooManyZeros.message.contains("more than 10 messages"), "\(tooManyZeros)")
         let segment = #"{"batch":["# + Array(repeating: #"{"type":"track","event":"e","userId":"u"}"#, count: 1001).joined(separator: ",") + "]}"
         #expect(throws: WireDecodingError.self) { try SegmentFormat.decode(json: Array(segment.utf8), endpoint: .batch, context: context, limits: limits) }
     }

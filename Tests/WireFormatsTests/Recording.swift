@@ -61,6 +61,10 @@ extension JSONValue {
 
 extension RawEvent {
     subscript(_ key: String) -> JSONValue? { fields[key] }
-    var properties: JSONObject { fields["properties"]?.objectValue ?? [:] }
+    /// The properties, parsed when the decoder kept them as text.
+    var properties: JSONObject {
+        if let rawProperties { return (try? JSONParser.parse(rawProperties.text))?.objectValue ?? [:] }
+        return fields["properties"]?.objectValue ?? [:]
+    }
     var time: Timestamp? { fields["timestamp"]?.stringValue.flatMap { Timestamp(iso8601: $0) } }
 }

@@ -11,6 +11,9 @@ package struct EventArrayBody: Sendable {
     package var items: [JSONValue]?
     /// Per item, the properties object as text when the item had one.
     package var properties: [RawJSONObject?]
+    /// The top-level object's own properties member as text, when `parseEventArray` was asked
+    /// to keep it (`rootProperties`) and it was an object (a single event sent as the body).
+    package var rootProperties: RawJSONObject? = nil
 }
 
 extension JSONParser {
@@ -19,22 +22,36 @@ extension JSONParser {
     /// `items == nil` and everything in `root`, or as `value` when it is not an object.
     /// Parsing stops at the array's item after `maxItems` (an error whose `itemLimit` is
     /// set), so refusing an oversized batch costs what `maxItems` items cost, whatever the
-    /// body holds after them.
+    /// body holds after them. With `arrayRoot`, a body that is an array is read as the
+    /// events array itself (`root` empty); with `rootProperties`, the top-level object's
+    /// `propertiesKey` member is kept as text too (in `rootProperties`, out of `root`).
+    /// `limits.maxValues` counts the values built, not those kept as text.
     package static func parseEventArray(
         _ bytes: some Collection<UInt8>, arrayKey: String, propertiesKey: String = "properties", limits: JSONParserLimits = .init(),
-        maxItems: Int = .max
+        maxItems: Int = .max, arrayRoot: Bool = false, rootProperties: Bool = false
     ) throws(JSONParseError) -> (body: EventArrayBody, value: JSONValue?) {
         try document(bytes, limits: limits) { reader throws(ByteReader.Failure) in
+            if arrayRoot, reader.next == UInt8(ascii: "[") {
+                let events = try reader.parseEvents(depth: 1, propertiesKey: propertiesKey, maxItems: maxItems)
+                return (EventArrayBody(root: [:], items: events.items, properties: events.properties), nil)
+            }
             guard reader.next == UInt8(ascii: "{") else { return (EventArrayBody(root: [:], items: nil, properties: []), try reader.parseValue(depth: 0)) }
             var events: (items: [JSONValue], properties: [RawJSONObject?])?
+            var ownProperties: RawJSONObject?
             let root = try reader.parseObject(depth: 1) { key, reader throws(ByteReader.Failure) in
+                if rootProperties, key == propertiesKey {
+                    ownProperties = nil
+                    guard reader.next == UInt8(ascii: "{") else { return false }
+                    ownProperties = try reader.captureObject(depth: 1)
+                    return true
+                }
                 guard key == arrayKey else { return false }
                 events = nil
                 guard reader.next == UInt8(ascii: "[") else { return false }
                 events = try reader.parseEvents(depth: 2, propertiesKey: propertiesKey, maxItems: maxItems)
                 return true
             }
-            return (EventArrayBody(root: root, items: events?.items, properties: events?.properties ?? []), nil)
+            return (EventArrayBody(root: root, items: events?.items, properties: events?.properties ?? [], rootProperties: ownProperties), nil)
         }
     }
 }

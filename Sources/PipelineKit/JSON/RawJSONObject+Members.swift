@@ -1,0 +1,83 @@
+// RawJSONObject, read and extended as text: one top-level member's value found by a scan that
+// builds nothing else, and members spliced in before the closing brace. Wire formats use these
+// to map an event while its properties stay text (PostHog's `$set` merged in, the original
+// timestamp kept) instead of building and re-serializing the properties tree.
+
+extension RawJSONObject {
+    /// The value of the top-level member `key`, nil when there is none (a member whose value
+    /// is `null` gives `.null`). With duplicate keys the last one wins, as in `JSONParser`.
+    /// Cost: nothing when the key sketch rules the key out; else one scan of the text that
+    /// parses only that member's value.
+    package func member(_ key: String) -> JSONValue? {
+        guard keys.mayContain(Array(key.utf8)) else { return nil }
+        var text = text
+        return text.withUTF8 { buffer -> JSONValue? in
+            var reader = ByteReader(buffer: buffer, maxDepth: .max)
+            var found: JSONValue?
+            do throws(ByteReader.Failure) {
+                reader.skipWhitespace()
+                guard reader.next == UInt8(ascii: "{") else { return nil }
+                reader.index += 1
+                reader.skipWhitespace()
+                if reader.next == UInt8(ascii: "}") { return nil }
+                // A walk of the members without collecting them (parseObject would).
+                var skipped = CompactText(keeps: false)
+                repeat {
+                    if try reader.parseMemberKey() == key {
+                        found = try reader.parseValue(depth: 1)
+                    } else {
+                        _ = try reader.skipValue(depth: 1, into: &skipped)
+                    }
+                } while try !reader.endOfMember(closing: UInt8(ascii: "}"))
+            } catch {
+                // The text was checked when it was made; a failure cannot happen.
+                return nil
+            }
+            return found
+        }
+    }
+
+    /// Whether the object has a top-level member `key` (of any value, `null` included).
+    package func hasMember(_ key: String) -> Bool { member(key) != nil }
+
+    /// This object with `members` added after its own, written by `JSONWriter` (checked JSON
+    /// in, checked JSON out). The caller keeps the keys distinct from the object's own
+    /// (`hasMember`); a duplicate would be kept as text and read as the last one.
+    package func appending(_ members: JSONObject) -> RawJSONObject {
+        guard !members.isEmpty else { return self }
+        var writer = JSONWriter(capacity: text.utf8.count + 64)
+        writer.writeRaw(text.utf8.dropLast())
+        var first = text.utf8.count <= 2
+        var sketch = keys
+        var nesting = depth
+        for member in members {
+            if !first { writer.writeRaw(CollectionOfOne(UInt8(ascii: ","))) }
+            first = false
+            let keyStart = writer.bytes.count + 1
+            writer.write(string: member.key)
+            writer.bytes[keyStart..<writer.bytes.count - 1].withUnsafeBufferPointer { sketch.insert(raw: $0) }
+            writer.writeRaw(CollectionOfOne(UInt8(ascii: ":")))
+            writer.write(member.value)
+            nesting = max(nesting, 1 + member.value.depth)
+        }
+        writer.writeRaw(CollectionOfOne(UInt8(ascii: "}")))
+        return RawJSONObject(validatedText: String(decoding: writer.bytes, as: UTF8.self), depth: nesting, keys: sketch)
+    }
+
+    /// The object `text` holds as a RawJSONObject (checked and made compact), nil when `text`
+    /// is not a JSON object.
+    package init?(parsing text: String, limits: JSONParserLimits = .init()) {
+        var text = text
+        let result = text.withUTF8 { buffer in
+            JSONParser.document(buffer, limits: limits) { reader throws(ByteReader.Failure) -> RawJSONObject? in
+                guard reader.next == UInt8(ascii: "{") else {
+                    _ = try reader.parseValue(depth: 0)
+                    return nil
+                }
+                return try reader.captureObject(depth: 0)
+            }
+        }
+        guard case .success(let object?) = result else { return nil }
+        self = object
+    }
+}
