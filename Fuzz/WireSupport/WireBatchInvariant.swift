@@ -7,7 +7,7 @@ public import WireFormats
 
 /// Stops the run unless every message of `batch` is an event or a rejection (never both,
 /// never neither) and every event has string `event_id`, `event_name`, `user_id`, an ISO-8601
-/// `timestamp` and an object `properties`.
+/// `timestamp` and an object `properties` (as a tree or as checked text).
 public func checkWireBatch(_ batch: WireBatch) {
     require(batch.events.count == batch.origins.count, "events and origins differ in count")
     require(batch.events.count + batch.rejections.count == batch.messageCount, "a message is neither an event nor a rejection")
@@ -17,6 +17,6 @@ public func checkWireBatch(_ batch: WireBatch) {
             require(event.fields[field]?.stringValue.map { !$0.isEmpty } == true, "\(field) is not a non-empty string")
         }
         require(event.fields["timestamp"]?.stringValue.flatMap { Timestamp(iso8601: $0) } != nil, "timestamp is not ISO-8601")
-        require(event.fields["properties"]?.objectValue != nil, "properties is not an object")
+        require(event.propertiesObject != nil, "properties is not an object")
     }
 }

@@ -18,6 +18,14 @@ public struct RawEvent: Sendable, Hashable {
         self.fields = fields
         self.rawProperties = rawProperties
     }
+
+    /// `properties` as an object, whether the decoder kept it in `fields` or as checked text;
+    /// nil when absent or not an object. Parses the text each time: for tests and tools, not
+    /// for a stage on the hot path.
+    public var propertiesObject: JSONObject? {
+        guard let rawProperties else { return fields["properties"]?.objectValue }
+        return (try? JSONParser.parse(rawProperties.text))?.objectValue
+    }
 }
 
 /// A validated event. Invariants (established by the `validate` stage): ids and name are
