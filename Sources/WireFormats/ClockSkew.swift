@@ -17,7 +17,28 @@ public enum ClockSkew {
     /// - else the timestamp as sent; else `receivedAt`.
     /// A timestamp is ISO-8601 text with a zone or a number of seconds since the epoch
     /// (milliseconds when 10¹¹ or more). Fails, naming `field`, for any other value.
+    /// Fails too when the resulting time is outside years 1–9999, which ISO-8601 text cannot
+    /// carry (a sent-at thousands of years off the server's clock moves a time out of them).
     public static func resolve(
+        _ timestamp: JSONValue?, field: String, sentAt: Timestamp?, offsetMillis: Int64?, receivedAt: Timestamp
+    ) -> Result<(time: Timestamp, corrected: Bool), ItemFailure> {
+        resolveUnchecked(timestamp, field: field, sentAt: sentAt, offsetMillis: offsetMillis, receivedAt: receivedAt).flatMap { resolved in
+            guard representable.contains(resolved.time.microseconds) else {
+                return .failure(
+                    ItemFailure(
+                        field: field,
+                        resolved.corrected
+                            ? "corrected by the envelope's sent-at, falls outside years 1–9999; expected a sent-at near the server's clock"
+                            : "is outside years 1–9999; expected a time ISO-8601 can carry"))
+            }
+            return .success(resolved)
+        }
+    }
+
+    /// 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999999Z, in microseconds since the epoch.
+    static let representable: ClosedRange<Int64> = -62_135_596_800_000_000...253_402_300_799_999_999
+
+    private static func resolveUnchecked(
         _ timestamp: JSONValue?, field: String, sentAt: Timestamp?, offsetMillis: Int64?, receivedAt: Timestamp
     ) -> Result<(time: Timestamp, corrected: Bool), ItemFailure> {
         var sent: Timestamp?

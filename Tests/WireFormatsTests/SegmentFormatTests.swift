@@ -116,4 +116,15 @@ import WireFormats
         #expect(SegmentFormat.basicUser("Basic !!") == nil)
         #expect(PostHogFormat.bearerToken("Bearer  phc_x ") == "phc_x")
     }
+
+    /// Found by fuzz-segment: a sent-at in the year 5425 moved the corrected time before year
+    /// 1, which ISO-8601 text cannot carry; that message is refused, naming the field.
+    @Test func aSentAtThatMovesTheTimeOutOfRangeRefusesTheMessage() throws {
+        let body = #"{"sentAt":"5425-11-26T21:14:49Z","batch":[{"type":"track","event":"e","userId":"u","timestamp":"2026-11-26T21:14:48Z"}]}"#
+        let batch = try SegmentFormat.decode(
+            json: Array(body.utf8), endpoint: .batch, context: WireRequestContext(receivedAt: Timestamp(microseconds: 1_796_286_854_000_000)))
+        #expect(batch.events.isEmpty)
+        #expect(batch.rejections.map(\.field) == ["timestamp"])
+        #expect(batch.rejections.first?.reason.contains("outside years 1–9999") == true)
+    }
 }
