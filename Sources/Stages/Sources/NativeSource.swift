@@ -84,12 +84,7 @@ public struct NativeSource: Source {
     static func answer(_ result: IngestResult, received: Int) -> SourceResponse {
         let accepted = result.accepted.count
         let rejections = result.rejections
-        let rejected = JSONValue.array(
-            rejections.map { rejection in
-                .object([
-                    "index": number(rejection.index), "field": rejection.field.map { .string($0) } ?? .null, "reason": .string(rejection.reason),
-                ])
-            })
+        let rejected = JSONValue.array(rejections.map(\.answer))
         if accepted == 0 && !rejections.isEmpty {
             return SourceResponse(
                 status: 400,

@@ -60,13 +60,14 @@ struct WireRefusals: Sendable {
             json: [
                 "code": "invalid_events",
                 "message": .string("all \(received) events were refused; see 'rejected' for each event's field and rule"),
-                "rejected": .array(
-                    result.rejections.prefix(100).map { rejection in
-                        [
-                            "index": .number(JSONNumber(rejection.index)), "field": rejection.field.map { .string($0) } ?? .null,
-                            "reason": .string(rejection.reason),
-                        ]
-                    }),
+                "rejected": .array(result.rejections.prefix(100).map(\.answer)),
             ])
+    }
+}
+
+extension Rejection {
+    /// `{"index", "field", "reason"}`: how every source's answer lists a refused event.
+    var answer: JSONValue {
+        ["index": .number(JSONNumber(index)), "field": field.map { .string($0) } ?? .null, "reason": .string(reason)]
     }
 }
