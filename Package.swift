@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SmolHogServer", targets: ["SmolHogServer"]),
         .library(name: "WireDecoding", targets: ["WireDecoding"]),
         .library(name: "WireFormats", targets: ["WireFormats"]),
+        .library(name: "Enrichment", targets: ["Enrichment"]),
     ],
     // Pinned to the minor versions the test suite runs against: postgres-nio's COPY and
     // close behaviour is worked around (PostgresCopyGuard.swift, PostgresBoundedOperation.swift)
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", .upToNextMinor(from: "2.13.0")),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", .upToNextMinor(from: "2.4.1")),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", .upToNextMinor(from: "1.5.0")),
+        .package(url: "https://github.com/apple/swift-crypto.git", .upToNextMinor(from: "4.5.2")),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +42,12 @@ let package = Package(
             providers: [.apt(["librabbitmq-dev"])]
         ),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(
+            name: "CMaxMindDB",
+            path: "Sources/CMaxMindDB",
+            pkgConfig: "libmaxminddb",
+            providers: [.apt(["libmaxminddb-dev"])]
+        ),
         .target(
             name: "PipelineKit",
             dependencies: [
@@ -57,6 +65,7 @@ let package = Package(
                 "CRabbitMQ",
                 "WireDecoding",
                 "WireFormats",
+                "Enrichment",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -79,6 +88,13 @@ let package = Package(
         .target(
             name: "WireFormats",
             dependencies: ["PipelineKit", "WireDecoding"],
+            swiftSettings: swiftSettings
+        ),
+        // What the enrich steps derive (user agents, URLs, anonymized and located addresses,
+        // keyed hashes), without the pipeline: the steps call it, the fuzz targets link it.
+        .target(
+            name: "Enrichment",
+            dependencies: ["PipelineKit", "CMaxMindDB", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -117,6 +133,11 @@ let package = Package(
             name: "WireFormatsTests",
             dependencies: ["WireFormats", "WireDecoding", "PipelineKit", .product(name: "CompressNIO", package: "compress-nio")],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EnrichmentTests",
+            dependencies: ["Enrichment", "PipelineKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,7 +5,7 @@
 # generator the benchmarks use.
 set -euo pipefail
 mode=${1:-runtime}
-packages=(libsqlite3-dev librabbitmq-dev zlib1g-dev pkg-config curl ca-certificates)
+packages=(libsqlite3-dev librabbitmq-dev libmaxminddb-dev zlib1g-dev pkg-config curl ca-certificates)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
   packages+=(postgresql postgresql-contrib rabbitmq-server procps wrk python3 python3-venv)
 fi

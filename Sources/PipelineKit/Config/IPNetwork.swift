@@ -100,7 +100,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
 extension IPAddress {
     /// An address of 4 or 16 bytes; nil for another length.
-    init?(bytes: [UInt8]) {
+    public init?(bytes: [UInt8]) {
         guard bytes.count == 4 || bytes.count == 16 else { return nil }
         self.bytes = bytes
     }
