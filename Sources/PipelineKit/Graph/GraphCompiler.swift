@@ -1,6 +1,7 @@
 // GraphCompiler: PipelineDocument + Plugins → CheckedGraph. Decodes every stage's
-// config, runs each kind's I/O-free check, and type-checks the chain; it collects every
-// problem before reporting, and does no I/O.
+// config, runs each kind's check, and type-checks the chain; it collects every
+// problem before reporting. Its only I/O is what a config does to check a file it names
+// (the geoip step opens its database), so that problem is reported at its line too.
 
 import Foundation
 internal import Yams
@@ -11,11 +12,11 @@ public enum GraphCompiler {
     public static let entryType: any Any.Type = RawEvent.self
 
     /// Decodes every stage config (strictly), runs each kind's `check`, and checks the chain's
-    /// types and the queue and persist placement. No I/O. Throws one `ConfigError` holding every
+    /// types and the queue and persist placement. No I/O beyond a config checking a file it names. Throws one `ConfigError` holding every
     /// issue found, the document's own (unset variables) included; returns only when there are none.
     public static func compile(_ document: PipelineDocument, plugins: Plugins) throws(ConfigError) -> CheckedGraph {
         let registry = plugins.stages
-        let userInfo: [CodingUserInfoKey: Any] = [.driverRegistry: plugins.drivers]
+        let userInfo: [CodingUserInfoKey: Any] = [.driverRegistry: plugins.drivers, .configDirectory: document.directory]
         var issues: [ConfigIssue] = document.issues
         func issue(_ code: ConfigIssue.Code, _ mark: Place?, _ path: [String], _ message: String) {
             issues.append(ConfigIssue(code: code, file: document.file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: render(path), message: message))

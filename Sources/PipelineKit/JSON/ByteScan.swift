@@ -44,3 +44,12 @@ package enum ByteScan {
         return (end, nonASCII)
     }
 }
+
+extension String {
+    /// Whether the text holds U+0000 (NUL), which no store keeps. Scans the contiguous UTF-8
+    /// bytes: `utf8.contains(0)` steps an iterator per byte, and validation asks this of
+    /// every id of every event.
+    package var containsNUL: Bool {
+        utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? utf8.contains(0)
+    }
+}

@@ -40,7 +40,7 @@ extension JSONParser {
 
 /// One pass over the bytes of a valid object. Invariant: `index` only moves forward and
 /// every read is bounds-checked, so a text that breaks the promise ends the walk with nil.
-private struct ValidatedObjectWalk {
+struct ValidatedObjectWalk {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
@@ -80,7 +80,7 @@ private struct ValidatedObjectWalk {
 
     /// Steps over the string opening at `index`; returns the bounds of its body and whether
     /// it holds an escape.
-    private mutating func string() -> (Int, Int, Bool)? {
+    mutating func string() -> (Int, Int, Bool)? {
         let start = index + 1
         var escaped = false
         index = start
@@ -101,7 +101,7 @@ private struct ValidatedObjectWalk {
     }
 
     /// Visits the key whose body is `start..<end`; nil when an escaped key does not decode.
-    private static func visitKey(
+    static func visitKey(
         _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool, _ visit: (UnsafeBufferPointer<UInt8>) -> Bool
     ) -> Bool? {
         guard escaped else { return visit(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
@@ -111,7 +111,7 @@ private struct ValidatedObjectWalk {
         return key.withUTF8(visit)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1

@@ -15,7 +15,7 @@ package struct JSONWriter: Sendable {
         switch value {
         case .null: appendASCII("null")
         case .bool(let flag): appendASCII(flag ? "true" : "false")
-        case .number(let number): bytes.append(contentsOf: number.literal.utf8)
+        case .number(let number): writeRaw(number.literal)
         case .string(let string): write(string: string)
         case .array(let items):
             bytes.append(UInt8(ascii: "["))
@@ -42,14 +42,20 @@ package struct JSONWriter: Sendable {
     }
 
     package mutating func write(string: String) {
+        var string = string
+        // Through the contiguous bytes: the UTF-8 view's iterator costs a call per byte.
+        string.withUTF8 { write(stringBytes: $0) }
+    }
+
+    private mutating func write(stringBytes raw: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy them in one go.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: string.utf8)
+        if !raw.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: raw)
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        for byte in string.utf8 {
+        for byte in raw {
             switch byte {
             case UInt8(ascii: "\""): appendASCII("\\\"")
             case UInt8(ascii: "\\"): appendASCII("\\\\")
@@ -70,7 +76,10 @@ package struct JSONWriter: Sendable {
 
     /// Appends raw bytes that the caller knows to be valid JSON (a pre-serialized value).
     package mutating func writeRaw(_ raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
-    package mutating func writeRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
+    package mutating func writeRaw(_ raw: String) {
+        var raw = raw
+        raw.withUTF8 { bytes.append(contentsOf: $0) }
+    }
 
     private mutating func appendASCII(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

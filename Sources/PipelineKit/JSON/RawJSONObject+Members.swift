@@ -6,35 +6,12 @@
 extension RawJSONObject {
     /// The value of the top-level member `key`, nil when there is none (a member whose value
     /// is `null` gives `.null`). With duplicate keys the last one wins, as in `JSONParser`.
-    /// Cost: nothing when the key sketch rules the key out; else one scan of the text that
-    /// parses only that member's value.
+    /// Cost: nothing when the key sketch rules the key out; else one walk over the text that
+    /// parses only that member's value (`JSONParser.memberValues(ofValidatedObject:keys:)`).
     package func member(_ key: String) -> JSONValue? {
-        guard keys.mayContain(Array(key.utf8)) else { return nil }
-        var text = text
-        return text.withUTF8 { buffer -> JSONValue? in
-            var reader = ByteReader(buffer: buffer, maxDepth: .max)
-            var found: JSONValue?
-            do throws(ByteReader.Failure) {
-                reader.skipWhitespace()
-                guard reader.next == UInt8(ascii: "{") else { return nil }
-                reader.index += 1
-                reader.skipWhitespace()
-                if reader.next == UInt8(ascii: "}") { return nil }
-                // A walk of the members without collecting them (parseObject would).
-                var skipped = CompactText(keeps: false)
-                repeat {
-                    if try reader.parseMemberKey() == key {
-                        found = try reader.parseValue(depth: 1)
-                    } else {
-                        _ = try reader.skipValue(depth: 1, into: &skipped)
-                    }
-                } while try !reader.endOfMember(closing: UInt8(ascii: "}"))
-            } catch {
-                // The text was checked when it was made; a failure cannot happen.
-                return nil
-            }
-            return found
-        }
+        let bytes = Array(key.utf8)
+        guard keys.mayContain(bytes) else { return nil }
+        return JSONParser.memberValues(ofValidatedObject: text, keys: [bytes])?[0] ?? nil
     }
 
     /// Whether the object has a top-level member `key` (of any value, `null` included).
@@ -46,7 +23,9 @@ extension RawJSONObject {
     package func appending(_ members: JSONObject) -> RawJSONObject {
         guard !members.isEmpty else { return self }
         var writer = JSONWriter(capacity: text.utf8.count + 64)
-        writer.writeRaw(text.utf8.dropLast())
+        var text = text
+        // One copy of the contiguous bytes (a copy through the UTF-8 view goes byte by byte).
+        text.withUTF8 { writer.writeRaw(UnsafeBufferPointer(rebasing: $0.dropLast())) }
         var first = text.utf8.count <= 2
         var sketch = keys
         var nesting = depth

@@ -148,4 +148,8 @@ struct DriverKey: CodingKey {
 extension CodingUserInfoKey {
     /// Where the graph compiler hands the driver registry to the `queue` and `persist` configs.
     static let driverRegistry = CodingUserInfoKey(rawValue: "smolhog.driverRegistry")!
+    /// Where the graph compiler hands every stage config the directory of the config file (a
+    /// `String`), so a config that names a file (a GeoIP database) can resolve a relative path
+    /// and check the file while it decodes, with the error at the file name's line.
+    public static let configDirectory = CodingUserInfoKey(rawValue: "smolhog.configDirectory")!
 }

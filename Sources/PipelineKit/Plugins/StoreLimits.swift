@@ -54,7 +54,7 @@ extension StoreLimits {
     /// (an older version, another config), and a refusal found here costs no store write.
     public func refusal(of event: Event) -> String? {
         func id(_ field: String, _ value: String, most: Int?) -> String? {
-            if value.utf8.contains(0) { return "\(field) holds U+0000 (NUL), which no store keeps" }
+            if value.containsNUL { return "\(field) holds U+0000 (NUL), which no store keeps" }
             if let most, value.utf8.count > most { return "\(field) is \(value.utf8.count) bytes; the store holds at most \(most)" }
             return nil
         }

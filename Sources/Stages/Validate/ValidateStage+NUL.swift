@@ -51,7 +51,7 @@ extension JSONValue {
     func replacingNUL() -> (JSONValue, Int)? {
         switch self {
         case .string(let text):
-            guard text.utf8.contains(0) else { return nil }
+            guard text.containsNUL else { return nil }
             let count = text.unicodeScalars.filter { $0 == "\u{0}" }.count
             return (.string(text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")), count)
         case .array(let items):
@@ -69,7 +69,7 @@ extension JSONValue {
             var members = object.members
             for index in members.indices {
                 let key = members[index].key
-                if key.utf8.contains(0) {
+                if key.containsNUL {
                     members[index].key = key.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
                     total += key.unicodeScalars.filter { $0 == "\u{0}" }.count
                 }

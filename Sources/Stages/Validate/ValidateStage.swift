@@ -105,7 +105,7 @@ public struct ValidateStage: Stage {
             guard let value = fields[name], !value.isNull else { return .failure(ItemFailure(field: name, "is required")) }
             guard case .string(let text) = value else { return .failure(ItemFailure(field: name, "must be a string, got \(value.typeName)")) }
             guard !text.isEmpty else { return .failure(ItemFailure(field: name, "must not be empty")) }
-            guard !text.utf8.contains(0) else { return .failure(Self.nulFailure(name)) }
+            guard !text.containsNUL else { return .failure(Self.nulFailure(name)) }
             guard text.utf8.count <= maxLength else {
                 return .failure(ItemFailure(field: name, "is \(text.utf8.count) bytes; at most \(maxLength) are allowed"))
             }
@@ -152,7 +152,7 @@ public struct ValidateStage: Stage {
         switch fields["session_id"] {
         case .none, .null?: sessionID = nil
         case .string(let text)?:
-            guard !text.utf8.contains(0) else { return .failure(Self.nulFailure("session_id")) }
+            guard !text.containsNUL else { return .failure(Self.nulFailure("session_id")) }
             guard text.utf8.count <= config.maxIDLength else {
                 return .failure(ItemFailure(field: "session_id", "is \(text.utf8.count) bytes; at most \(config.maxIDLength) are allowed"))
             }

@@ -1,0 +1,69 @@
+// ReferrerKind: what sort of place a visit came from (direct, internal, search, social,
+// email, other), told from the referrer's host against short lists of the big search
+// engines, social networks and webmail hosts, as Snowplow's referer-parser does.
+
+/// The kind of a visit's referrer, the value of `$referrer_kind`.
+public enum ReferrerKind: String, Sendable, CaseIterable {
+    /// No referrer (typed, bookmarked, or the browser withheld it).
+    case direct
+    /// Another page of the same site (the current URL's host, or a configured domain).
+    case `internal`
+    /// A search engine's result page.
+    case search
+    /// A social network or a link shortener of one.
+    case social
+    /// A webmail client, or a visit tagged `utm_medium=email`.
+    case email
+    /// Any other site.
+    case other
+
+    /// The kind of a visit to `currentHost` from `referrerHost` (nil: none). A host is
+    /// internal when it is `currentHost`, one of `internalDomains`, or a subdomain of one.
+    /// `utmMedium` settles a visit with no referrer that a campaign tagged as email.
+    public static func classify(referrerHost: String?, currentHost: String?, internalDomains: [String] = [], utmMedium: String? = nil) -> ReferrerKind {
+        guard let host = referrerHost, !host.isEmpty, host != "$direct" else {
+            if let medium = utmMedium?.lowercased(), medium == "email" || medium == "e-mail" || medium == "newsletter" { return .email }
+            return .direct
+        }
+        if let currentHost, host == currentHost || isSubdomain(host, of: currentHost) || isSubdomain(currentHost, of: host) { return .internal }
+        if internalDomains.contains(where: { host == $0 || isSubdomain(host, of: $0) }) { return .internal }
+        if matches(host, emailHosts) { return .email }
+        if matches(host, searchHosts) { return .search }
+        if matches(host, socialHosts) { return .social }
+        return .other
+    }
+
+    /// Whether `host` is `domain` or one of its subdomains, or a listed name followed by any
+    /// top-level domain (`google.` matches `google.co.uk` and `www.google.de`).
+    static func matches(_ host: String, _ list: [String]) -> Bool {
+        list.contains { entry in
+            if entry.hasSuffix(".") {
+                return host.hasPrefix(entry) || host.contains("." + entry)
+            }
+            return host == entry || isSubdomain(host, of: entry)
+        }
+    }
+
+    static func isSubdomain(_ host: String, of domain: String) -> Bool {
+        host.hasSuffix("." + domain)
+    }
+
+    /// Search engines: a trailing dot stands for any top-level domain.
+    static let searchHosts = [
+        "google.", "bing.com", "duckduckgo.com", "search.yahoo.", "yahoo.co.jp", "baidu.com", "yandex.", "ya.ru", "ecosia.org",
+        "search.brave.com", "startpage.com", "qwant.com", "naver.com", "seznam.cz", "ask.com", "search.aol.", "sogou.com", "so.com",
+        "kagi.com", "perplexity.ai", "you.com", "daum.net", "coccoc.com", "metager.org", "mojeek.com",
+    ]
+    /// Social networks and their link shorteners.
+    static let socialHosts = [
+        "facebook.com", "fb.com", "fb.me", "instagram.com", "t.co", "twitter.com", "x.com", "linkedin.com", "lnkd.in", "reddit.com",
+        "pinterest.", "pin.it", "youtube.com", "youtu.be", "tiktok.com", "news.ycombinator.com", "threads.net", "bsky.app", "vk.com",
+        "weibo.com", "quora.com", "tumblr.com", "discord.com", "t.me", "telegram.org", "whatsapp.com", "wa.me", "snapchat.com",
+        "mastodon.social", "medium.com", "xing.com", "ok.ru", "line.me",
+    ]
+    /// Webmail clients.
+    static let emailHosts = [
+        "mail.google.com", "outlook.live.com", "outlook.office.com", "outlook.office365.com", "mail.yahoo.com", "mail.proton.me",
+        "mail.aol.com", "mail.yandex.ru", "mail.zoho.com", "icloud.com", "fastmail.com", "gmx.net", "web.de", "mail.ru",
+    ]
+}
