@@ -16,6 +16,13 @@ swift build --build-tests
 echo "== docs: config fields, routes, runnable blocks"
 scripts/check-docs.sh .build/debug/smolhogd
 
+# The test virtualenv (scripts/requirements-test.txt): the GeoIP tests write their databases
+# with its mmdb-writer, through this python.
+# shellcheck source=lib/daemon.sh
+. scripts/lib/daemon.sh
+smolhog_venv "$PWD"
+export SMOLHOG_TEST_PYTHON="$venv/bin/python3"
+
 work=$(mktemp -d /tmp/smolhog-test.XXXXXX)
 chmod 755 "$work"
 # Daemons the tests start inherit this; a test process that crashes never stops its own.

@@ -1,5 +1,6 @@
 # Sourced by the test scripts that drive a live smolhogd (api-contract.sh, sdk-test.sh):
-# the test virtualenv, and a fresh embedded daemon on a free port.
+# the test virtualenv, and a fresh embedded daemon on a free port. test.sh uses only the
+# virtualenv (its python runs scripts/make-test-geoip.py for the GeoIP tests).
 #
 #   smolhog_venv ROOT            ensures $venv holds scripts/requirements-test.txt (made
 #                                again when that file changes)
