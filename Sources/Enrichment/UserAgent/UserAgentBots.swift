@@ -8,11 +8,13 @@
 struct NamedBot: Sendable {
     let pattern: StaticString
     let length: Int
+    /// The pattern's first two bytes, compared before the rest of it.
+    let head: UInt16
     let name: String
 
     init(_ pattern: StaticString, _ name: String) {
         self.pattern = pattern
-        self.length = pattern.withUTF8Buffer { $0.count }
+        (length, head) = pattern.withUTF8Buffer { ($0.count, $0.count < 2 ? 0 : UInt16($0[0]) << 8 | UInt16($0[1])) }
         self.name = name
     }
 
@@ -89,9 +91,12 @@ extension UserAgentTokens {
     /// Notes the named bot whose pattern starts at `start`, and the offset of its version
     /// when `/` follows the pattern.
     mutating func noteNamedBot(at start: Int, in text: UserAgentText) {
-        let letter = Int(text[start].asciiLowercased &- UInt8(ascii: "a"))
+        guard start + 1 < text.count else { return }
+        let first = text[start].asciiLowercased
+        let letter = Int(first &- UInt8(ascii: "a"))
         guard letter < 26 else { return }
-        for bot in NamedBot.byFirstLetter[letter] where text.has(bot.pattern, at: start, foldingCase: true) {
+        let head = UInt16(first) << 8 | UInt16(text[start + 1].asciiLowercased)
+        for bot in NamedBot.byFirstLetter[letter] where bot.head == head && text.has(bot.pattern, at: start, foldingCase: true) {
             let end = start + bot.length
             if end < text.count, text[end].isASCIILetter { continue }
             isBot = true
