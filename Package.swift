@@ -138,6 +138,7 @@ let package = Package(
         .testTarget(
             name: "EnrichmentTests",
             dependencies: ["Enrichment", "PipelineKit"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
