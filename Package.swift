@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EnrichmentTests",
-            dependencies: ["Enrichment", "PipelineKit"],
+            dependencies: ["Enrichment", "PipelineKit", "Stages"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

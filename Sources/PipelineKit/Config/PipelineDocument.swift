@@ -13,6 +13,9 @@ public struct PipelineDocument: @unchecked Sendable {
     let root: Node
     /// Problems found while loading (unset variables), reported with the compiler's.
     let issues: [ConfigIssue]
+    /// The variables `${VAR}` was substituted from; a stage config that names a variable
+    /// (the `hash` step's secret) reads it here, so tests can hand one in.
+    let environment: [String: String]
 
     /// Reads and composes `file`, substituting `${VAR}` in scalars from `environment`.
     /// Throws a `ConfigError` naming the file (and line, for YAML syntax) when it cannot.
@@ -56,7 +59,7 @@ public struct PipelineDocument: @unchecked Sendable {
         }
         var issues: [ConfigIssue] = []
         let substituted = substitute(root, path: [], environment: environment, file: file, issues: &issues)
-        return PipelineDocument(file: file, root: substituted, issues: issues)
+        return PipelineDocument(file: file, root: substituted, issues: issues, environment: environment)
     }
 
     /// Directory holding the file, for resolving relative paths.

@@ -16,7 +16,9 @@ public enum GraphCompiler {
     /// issue found, the document's own (unset variables) included; returns only when there are none.
     public static func compile(_ document: PipelineDocument, plugins: Plugins) throws(ConfigError) -> CheckedGraph {
         let registry = plugins.stages
-        let userInfo: [CodingUserInfoKey: Any] = [.driverRegistry: plugins.drivers, .configDirectory: document.directory]
+        let userInfo: [CodingUserInfoKey: Any] = [
+            .driverRegistry: plugins.drivers, .configDirectory: document.directory, .environment: document.environment,
+        ]
         var issues: [ConfigIssue] = document.issues
         func issue(_ code: ConfigIssue.Code, _ mark: Place?, _ path: [String], _ message: String) {
             issues.append(ConfigIssue(code: code, file: document.file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: render(path), message: message))

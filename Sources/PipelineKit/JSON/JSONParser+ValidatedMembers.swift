@@ -4,7 +4,8 @@
 
 extension JSONParser {
     /// For each of `keys` (UTF-8 bytes), the value of the top-level member of the validated
-    /// object `text` with that key, or nil when there is none (a `null` value is `.null`).
+    /// object `text` with that key, or nil when there is none (a `null` value is `.null`); a
+    /// key listed twice is answered twice.
     /// With duplicate keys the last one wins, as in `JSONParser.parse`. Only the values asked
     /// for are parsed; the walk is `visitMemberKeys`'s, so its cost is one pass over the text.
     /// Returns nil for text that breaks the promise (see `memberKeys(ofValidatedObject:)`).
@@ -14,9 +15,15 @@ extension JSONParser {
         let walked = text.withUTF8 { bytes -> Bool in
             var walk = ValidatedObjectWalk(bytes: bytes)
             return walk.visitMembers { key, value in
-                guard let slot = keys.firstIndex(where: { $0.count == key.count && $0.elementsEqual(key) }) else { return true }
-                guard let parsed = try? JSONParser.parse(value) else { return false }
-                found[slot] = parsed
+                var parsed: JSONValue?
+                // A key asked for twice gets its value in both places.
+                for slot in keys.indices where keys[slot].count == key.count && keys[slot].elementsEqual(key) {
+                    if parsed == nil {
+                        guard let value = try? JSONParser.parse(value) else { return false }
+                        parsed = value
+                    }
+                    found[slot] = parsed
+                }
                 return true
             }
         }

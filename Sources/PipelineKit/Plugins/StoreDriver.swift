@@ -152,4 +152,7 @@ extension CodingUserInfoKey {
     /// `String`), so a config that names a file (a GeoIP database) can resolve a relative path
     /// and check the file while it decodes, with the error at the file name's line.
     public static let configDirectory = CodingUserInfoKey(rawValue: "smolhog.configDirectory")!
+    /// Where the graph compiler hands every stage config the environment the document was
+    /// read with (`[String: String]`), for a config that names a variable holding a secret.
+    public static let environment = CodingUserInfoKey(rawValue: "smolhog.environment")!
 }

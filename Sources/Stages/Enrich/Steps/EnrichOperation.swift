@@ -1,0 +1,38 @@
+// EnrichOperation: a step of an `enrich` list made ready to run (keys prepared, caches and
+// databases open), and the one place that turns each configured step into its operation.
+
+import PipelineKit
+
+/// A step ready to apply to one event at a time. Called concurrently from many requests:
+/// an operation holds no per-call state (a cache it keeps is synchronized).
+protocol EnrichOperation: Sendable {
+    /// Edits `event`; `context` is the request it came in.
+    func apply(to event: inout Event, context: IngestContext)
+}
+
+/// The operation of `step`.
+func makeOperation(_ step: EnrichStageKind.Step) -> any EnrichOperation {
+    switch step {
+    case .set(let values): SetOperation(values: values)
+    case .setDefault(let values): SetDefaultOperation(values: values)
+    case .drop(let keys): DropOperation(keys: keys)
+    case .rename(let pairs): MoveOperation(pairs: pairs, keepsSource: false)
+    case .copy(let pairs): MoveOperation(pairs: pairs, keepsSource: true)
+    case .keep(let keys): KeepOperation(keys: keys)
+    case .lowercase(let targets): TextOperation(targets: targets) { $0.lowercased() }
+    case .trim(let targets): TextOperation(targets: targets) { $0.trimmedOfWhitespace() }
+    case .userAgent(let options): UserAgentOperation(options: options)
+    case .url(let options): URLOperation(options: options)
+    case .ip(let options): IPOperation(options: options)
+    case .geoip(let options): GeoIPOperation(options: options)
+    case .hash(let options): HashOperation(options: options)
+    }
+}
+
+extension String {
+    /// Without the whitespace and newlines at either end.
+    func trimmedOfWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}
