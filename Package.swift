@@ -119,6 +119,14 @@ let package = Package(
             dependencies: ["SmolHogServer", "Stages"],
             swiftSettings: swiftSettings
         ),
+        // The ingest path's CPU cost per event and per enrich step, without HTTP (bench.py's
+        // `enrich` scenario builds and runs it).
+        .executableTarget(
+            name: "smolhog-ingest-bench",
+            dependencies: ["PipelineKit", "Stages"],
+            path: "bench/ingest-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PipelineKitTests",
             dependencies: ["PipelineKit"],
