@@ -132,6 +132,24 @@ public struct Event: Sendable {
         }
     }
 
+    /// The values of the top-level properties named `keys`, in the order of `keys`: nil where
+    /// the event has no such property, `.null` where its value is `null`. With duplicate keys
+    /// in the text, the last one wins, as `properties` reads it. Cost, when the event carries
+    /// text: nothing when the parser's sketch of its keys rules every key out; else one scan
+    /// that builds only the values asked for (a filter reads a few properties of every event
+    /// this way, without the tree `properties` builds).
+    package func propertyValues(forKeys keys: [String]) -> [JSONValue?] {
+        switch propertiesStorage {
+        case .object(let object):
+            return keys.map { object[$0] }
+        case .json(let text, let sketch):
+            var values = [JSONValue?](repeating: nil, count: keys.count)
+            if let sketch, !keys.contains(where: { sketch.mayContain(key: $0) }) { return values }
+            JSONParser.visitMembers(ofValidatedObject: text, slot: { keys.firstIndex(of: $0) }) { values[$0] = $1 }
+            return values
+        }
+    }
+
     /// The properties as compact JSON text: what the queue carries and the stores write.
     public var propertiesJSON: String {
         switch propertiesStorage {

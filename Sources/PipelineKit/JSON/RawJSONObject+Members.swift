@@ -1,5 +1,6 @@
-// RawJSONObject, read and extended as text: one top-level member's value found by a scan that
-// builds nothing else, and members spliced in before the closing brace. Wire formats use these
+// RawJSONObject, read and extended as text: top-level members' values found by a scan that
+// builds nothing else (`JSONParser.visitMembers`, which `Event.propertyValues` shares), and
+// members spliced in before the closing brace. Wire formats use these
 // to map an event while its properties stay text (PostHog's `$set` merged in, the original
 // timestamp kept) instead of building and re-serializing the properties tree.
 
@@ -10,31 +11,9 @@ extension RawJSONObject {
     /// parses only that member's value.
     package func member(_ key: String) -> JSONValue? {
         guard keys.mayContain(Array(key.utf8)) else { return nil }
-        var text = text
-        return text.withUTF8 { buffer -> JSONValue? in
-            var reader = ByteReader(buffer: buffer, maxDepth: .max)
-            var found: JSONValue?
-            do throws(ByteReader.Failure) {
-                reader.skipWhitespace()
-                guard reader.next == UInt8(ascii: "{") else { return nil }
-                reader.index += 1
-                reader.skipWhitespace()
-                if reader.next == UInt8(ascii: "}") { return nil }
-                // A walk of the members without collecting them (parseObject would).
-                var skipped = CompactText(keeps: false)
-                repeat {
-                    if try reader.parseMemberKey() == key {
-                        found = try reader.parseValue(depth: 1)
-                    } else {
-                        _ = try reader.skipValue(depth: 1, into: &skipped)
-                    }
-                } while try !reader.endOfMember(closing: UInt8(ascii: "}"))
-            } catch {
-                // The text was checked when it was made; a failure cannot happen.
-                return nil
-            }
-            return found
-        }
+        var found: JSONValue?
+        JSONParser.visitMembers(ofValidatedObject: text, slot: { $0 == key ? 0 : nil }) { found = $1 }
+        return found
     }
 
     /// Whether the object has a top-level member `key` (of any value, `null` included).
@@ -79,5 +58,38 @@ extension RawJSONObject {
         }
         guard case .success(let object?) = result else { return nil }
         self = object
+    }
+}
+
+extension JSONParser {
+    /// Walks the top-level members of `text`, an object's checked text, and parses the value
+    /// of each member whose key `slot` maps to a number, handing it to `found` with that
+    /// number; every other value is stepped over without being built. Members come in text
+    /// order, so with duplicate keys the last call for a slot is the value `JSONParser` keeps.
+    /// Text that is not an object visits nothing.
+    static func visitMembers(ofValidatedObject text: String, slot: (String) -> Int?, found: (Int, JSONValue) -> Void) {
+        var text = text
+        text.withUTF8 { buffer in
+            var reader = ByteReader(buffer: buffer, maxDepth: .max)
+            do throws(ByteReader.Failure) {
+                reader.skipWhitespace()
+                guard reader.next == UInt8(ascii: "{") else { return }
+                reader.index += 1
+                reader.skipWhitespace()
+                if reader.next == UInt8(ascii: "}") { return }
+                // A walk of the members without collecting them (parseObject would).
+                var skipped = CompactText(keeps: false)
+                repeat {
+                    if let index = slot(try reader.parseMemberKey()) {
+                        found(index, try reader.parseValue(depth: 1))
+                    } else {
+                        _ = try reader.skipValue(depth: 1, into: &skipped)
+                    }
+                } while try !reader.endOfMember(closing: UInt8(ascii: "}"))
+            } catch {
+                // The text was checked when it was made; a failure cannot happen.
+                return
+            }
+        }
     }
 }
