@@ -8,6 +8,7 @@ extension StageRegistry {
     public static let builtInKinds: [any StageKind.Type] = [
         ValidateStageKind.self,
         EnrichStageKind.self,
+        FilterStageKind.self,
         QueueStageKind.self,
         PersistStageKind.self,
         AggregateStageKind.self,

@@ -24,7 +24,10 @@ import Testing
                 continue
             }
             let present = try JSONParser.memberKeys(ofObject: raw.text)
-            for key in present { #expect(raw.keys.mayContain(Array(key.utf8)), "\(key) ruled out of \(raw.text)") }
+            for key in present {
+                #expect(raw.keys.mayContain(Array(key.utf8)), "\(key) ruled out of \(raw.text)")
+                #expect(raw.keys.mayContain(key: key), "\(key) ruled out of \(raw.text) as a string")
+            }
             let event = Event(eventID: "e", eventName: "n", userID: "u", propertiesJSON: raw.text, keys: raw.keys, timestamp: .now(), receivedAt: .now())
             for candidate in candidates {
                 let among = [Array("zz".utf8), Array(candidate.utf8)]

@@ -8,7 +8,8 @@ import Synchronization
 import Testing
 
 @Suite struct NativeSourceTests {
-    /// Accepts every item whose event_id does not start with "bad"; records the batch.
+    /// Accepts every item whose event_id starts neither with "bad" (rejected) nor with "drop"
+    /// (filtered out); records the batch.
     final class Recorder: Sendable {
         let batches = Mutex<[Batch<RawEvent>]>([])
         var ingest: SourceIngest {
@@ -16,15 +17,18 @@ import Testing
                 self.batches.withLock { $0.append(batch) }
                 var accepted: [Event] = []
                 var rejections = batch.rejections
+                var filtered = 0
                 for (item, origin) in zip(batch.items, batch.origins) {
                     let id = item.fields["event_id"]?.stringValue ?? ""
                     if id.hasPrefix("bad") {
                         rejections.append(Rejection(index: origin, field: "event_id", reason: "is bad"))
+                    } else if id.hasPrefix("drop") {
+                        filtered += 1
                     } else {
                         accepted.append(event(id))
                     }
                 }
-                return IngestResult(accepted: accepted, rejections: rejections.sorted { $0.index < $1.index })
+                return IngestResult(accepted: accepted, rejections: rejections.sorted { $0.index < $1.index }, filtered: filtered)
             }
         }
     }
@@ -59,6 +63,28 @@ import Testing
         #expect(good.status == 200)
         #expect(good.json.objectValue?["status"] == "success")
         #expect(good.json.objectValue?["message"] == "Events queued for processing")
+    }
+
+    @Test func filteredEventsAreCountedAndAreNeitherAcceptedNorRejected() async throws {
+        let mixed = try await NativeSource().receive(
+            request(#"{"events":[{"event_id":"a"},{"event_id":"drop1"},{"event_id":"bad"}]}"#), ingest: Recorder().ingest)
+        #expect(mixed.status == 200)
+        let json = try #require(mixed.json.objectValue)
+        #expect(json["status"] == "partial")
+        #expect(json["events_received"] == 3 && json["events_accepted"] == 1 && json["events_rejected"] == 1 && json["events_filtered"] == 1)
+        #expect(json["message"] == "1 events queued for processing, 1 rejected, 1 filtered")
+
+        // Nothing queued but something filtered: taken, so 200, never invalid_events.
+        let filteredAndBad = try await NativeSource().receive(request(#"{"events":[{"event_id":"drop1"},{"event_id":"bad"}]}"#), ingest: Recorder().ingest)
+        #expect(filteredAndBad.status == 200)
+        #expect(filteredAndBad.json.objectValue?["events_accepted"] == 0 && filteredAndBad.json.objectValue?["events_filtered"] == 1)
+        let allFiltered = try await NativeSource().receive(request(#"{"events":[{"event_id":"drop1"},{"event_id":"drop2"}]}"#), ingest: Recorder().ingest)
+        #expect(allFiltered.status == 200)
+        #expect(allFiltered.json.objectValue?["status"] == "success")
+        #expect(allFiltered.json.objectValue?["events_filtered"] == 2)
+        #expect(allFiltered.json.objectValue?["message"] == "0 events queued for processing, 2 filtered")
+        let none = try await NativeSource().receive(request(#"{"events":[{"event_id":"g"}]}"#), ingest: Recorder().ingest)
+        #expect(none.json.objectValue?["events_filtered"] == 0)
     }
 
     @Test func theKeyHeaderBecomesTheContextsKey() async throws {

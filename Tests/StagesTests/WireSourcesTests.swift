@@ -1,6 +1,6 @@
 // The posthog and segment sources as plugins: the answers each SDK needs (exactly
-// 200 {"status":1} with some events refused, v1's per-uuid results, Segment's success, 400
-// only when nothing was taken), the flags stub, refusals of whole requests, and the context
+// 200 {"status":1} with some events refused or filtered out, v1's per-uuid results, Segment's
+// success, 400 only when nothing was taken), the flags stub, refusals of whole requests, and the context
 // they hand the ingest path (key, sent-at); driven with plain SourceRequests.
 
 import Foundation
@@ -45,6 +45,19 @@ import Testing
         let answer = try await posthog.receive(request("/e", #"[{"event":"b","distinct_id":"u","uuid":"bad-1"}]"#), ingest: recorder.ingest)
         #expect(answer.status == 400)
         #expect(answer.json.objectValue?["code"] == "invalid_events")
+    }
+
+    @Test func filteredEventsCountAsTakenSoTheAnswersStayTheSDKs() async throws {
+        // One event filtered out, one refused: taken, so PostHog's and Segment's usual 200.
+        let posthogBody = #"[{"event":"a","distinct_id":"u","uuid":"drop-1"},{"event":"b","distinct_id":"u","uuid":"bad-2"}]"#
+        let posthogAnswer = try await posthog.receive(request("/e", posthogBody), ingest: recorder.ingest)
+        #expect(posthogAnswer.status == 200)
+        #expect(posthogAnswer.json == ["status": 1])
+        let segmentBody =
+            #"{"batch":[{"type":"track","event":"e","userId":"u","messageId":"drop-1"},{"type":"track","event":"e","userId":"u","messageId":"bad-2"}]}"#
+        let segmentAnswer = try await segment.receive(request("/v1/batch", segmentBody), ingest: recorder.ingest)
+        #expect(segmentAnswer.status == 200)
+        #expect(segmentAnswer.json == ["success": true])
     }
 
     @Test func posthogV1AnswersEachTakenUUID() async throws {

@@ -79,7 +79,8 @@ func makeBodies(userAgents: [String], options: Options) -> [(body: [UInt8], clie
             counter += 1
             let user = generator.next() % 5000
             let agent = userAgent().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            let url = "https://shop.example.com/products/\(counter % 500)?utm_source=\(sources[counter % 4])&utm_medium=email&utm_campaign=spring-\(counter % 7)"
+            let url =
+                "https://shop.example.com/products/\(counter % 500)?utm_source=\(sources[counter % 4])&utm_medium=email&utm_campaign=spring-\(counter % 7)"
             events.append(
                 #"{"event_id":"\#(UUID().uuidString.lowercased())","event_name":"\#(names[counter % names.count])","user_id":"user-\#(user)","#
                     + #""session_id":"s-\#(user % 900)","timestamp":"\#(now)","properties":{"$current_url":"\#(url)","#

@@ -22,7 +22,9 @@ public struct Rejection: Sendable, Hashable, Error, CustomStringConvertible {
 }
 
 /// Items flowing through the graph, each remembering its index in the original request,
-/// plus the rejections collected so far. Invariant: `items.count == origins.count`.
+/// plus the rejections collected so far and how many items were filtered out. Invariant:
+/// `items.count == origins.count`; every item a stage was given is either still in `items`,
+/// rejected (in `rejections`) or filtered (counted in `filtered`).
 public struct Batch<Element: Sendable>: Sendable {
     /// The items still flowing; `origins[i]` is the request index of `items[i]`. Read-only so
     /// the two stay aligned.
@@ -33,6 +35,11 @@ public struct Batch<Element: Sendable>: Sendable {
     /// in the order stages rejected them. A stage appends to it and keeps what earlier stages
     /// recorded.
     public var rejections: [Rejection]
+    /// Items dropped on purpose so far (a `filter` stage): neither accepted nor rejected, so
+    /// they have no rejection, the native answer reports only their number (`events_filtered`),
+    /// and the worker acknowledges them like stored ones (never redelivered or dead-lettered). A stage keeps what earlier
+    /// stages counted.
+    public var filtered: Int
     /// When the request that carried this batch arrived.
     public var receivedAt: Timestamp
     /// The request that carried this batch (client IP, User-Agent, source, key, sent-at); it
@@ -46,17 +53,21 @@ public struct Batch<Element: Sendable>: Sendable {
         self.items = items
         self.origins = Array(items.indices)
         self.rejections = []
+        self.filtered = 0
         self.receivedAt = receivedAt
         self.context = context
     }
 
-    /// A batch with explicit origins, for stages that drop, split or merge items. Traps unless
-    /// `items.count == origins.count`.
-    public init(items: [Element], origins: [Int], rejections: [Rejection], receivedAt: Timestamp, context: IngestContext = IngestContext()) {
+    /// A batch with explicit origins, for stages that drop, split or merge items; `filtered`
+    /// counts the items filtered out so far. Traps unless `items.count == origins.count`.
+    public init(
+        items: [Element], origins: [Int], rejections: [Rejection], receivedAt: Timestamp, context: IngestContext = IngestContext(), filtered: Int = 0
+    ) {
         precondition(items.count == origins.count, "Batch items and origins must line up")
         self.items = items
         self.origins = origins
         self.rejections = rejections
+        self.filtered = filtered
         self.receivedAt = receivedAt
         self.context = context
     }
@@ -86,17 +97,33 @@ public struct Batch<Element: Sendable>: Sendable {
                 rejected.append(Rejection(index: origin, field: failure.field, reason: failure.reason))
             }
         }
-        return Batch<T>(items: kept, origins: keptOrigins, rejections: rejected, receivedAt: receivedAt, context: context)
+        return Batch<T>(items: kept, origins: keptOrigins, rejections: rejected, receivedAt: receivedAt, context: context, filtered: filtered)
     }
 
     /// Transforms every item; nothing is rejected.
     public func map<T>(_ transform: (Element) throws -> T) rethrows -> Batch<T> {
-        Batch<T>(items: try items.map(transform), origins: origins, rejections: rejections, receivedAt: receivedAt, context: context)
+        Batch<T>(items: try items.map(transform), origins: origins, rejections: rejections, receivedAt: receivedAt, context: context, filtered: filtered)
     }
 
-    /// The same origins and rejections with new items (one per current item).
+    /// The same origins, rejections and filtered count with new items (one per current item).
     public func replacingItems<T>(_ newItems: [T]) -> Batch<T> {
-        Batch<T>(items: newItems, origins: origins, rejections: rejections, receivedAt: receivedAt, context: context)
+        Batch<T>(items: newItems, origins: origins, rejections: rejections, receivedAt: receivedAt, context: context, filtered: filtered)
+    }
+
+    /// Keeps the items `isKept` accepts, in order with their origins; the others are filtered
+    /// out: counted in `filtered`, not rejected.
+    public func keeping(where isKept: (Element) -> Bool) -> Batch<Element> {
+        var kept: [Element] = []
+        var keptOrigins: [Int] = []
+        kept.reserveCapacity(items.count)
+        keptOrigins.reserveCapacity(items.count)
+        for index in items.indices where isKept(items[index]) {
+            kept.append(items[index])
+            keptOrigins.append(origins[index])
+        }
+        return Batch(
+            items: kept, origins: keptOrigins, rejections: rejections, receivedAt: receivedAt, context: context,
+            filtered: filtered + items.count - kept.count)
     }
 }
 

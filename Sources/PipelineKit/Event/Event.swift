@@ -132,6 +132,12 @@ public struct Event: Sendable {
         }
     }
 
+    /// `propertyValues(_:)` for keys not prepared in a `PropertyKeyList` (it prepares them
+    /// on each call: for tests and tools; a stage keeps a list).
+    package func propertyValues(forKeys keys: [String]) -> [JSONValue?] {
+        propertyValues(PropertyKeyList(keys))
+    }
+
     /// The properties as compact JSON text: what the queue carries and the stores write.
     public var propertiesJSON: String {
         switch propertiesStorage {

@@ -119,6 +119,7 @@ public struct CheckedGraph: Sendable {
         for stage in indices.map({ stages[$0] }) {
             var stageContext = context
             stageContext.logger[metadataKey: "stage"] = .string(stage.name)
+            stageContext.stageIndex = stage.index
             built[stage.index] = try await buildStage(stage.kind, config: stage.config, context: stageContext)
         }
         guard let queueStage = built[queueIndex] as? any QueueStage else { throw GraphBuildError("queue stage did not build a QueueStage") }

@@ -90,13 +90,23 @@ public struct WorkerPath: Sendable {
     /// store's declared limits refuse (`StoreLimits.refusal(of:)`) are returned as `refused`,
     /// with the reason, without being written: the queue may hold events an ingest node with
     /// other limits accepted, and a refusal found before the write costs no failed write.
-    /// `contexts` holds each event's request context (same indices, from its queue message);
-    /// the worker stages see each run of events with one context as a batch of its own, with
-    /// that context. Empty: one batch, no context.
+    /// `filtered` counts the events a worker stage filtered out (`Batch.filtered`): neither
+    /// stored nor refused, they are done with. `contexts` holds each event's request context
+    /// (same indices, from its queue message); the worker stages see each run of events with
+    /// one context as a batch of its own, with that context. Empty: one batch, no context.
     public func store(
         _ events: [Event], contexts: [IngestContext] = []
-    ) async throws -> (stored: [StoredEvent], rejected: [Rejection], refused: [(event: Event, reason: String)]) {
-        var ready = try await runWorkerStages(events, contexts: contexts)
+    ) async throws -> (stored: [StoredEvent], rejected: [Rejection], refused: [(event: Event, reason: String)], filtered: Int) {
+        try await write(try await runWorkerStages(events, contexts: contexts))
+    }
+
+    /// The store write of `store(_:contexts:)`, for events the worker stages already handled
+    /// (`runWorkerStages(_:contexts:)`): the worker runs the stages once per group and retries
+    /// only this, so a retried write does not run (and count) them again.
+    func write(
+        _ handled: Batch<Event>
+    ) async throws -> (stored: [StoredEvent], rejected: [Rejection], refused: [(event: Event, reason: String)], filtered: Int) {
+        var ready = handled
         let rejections = ready.rejections
         var refused: [(event: Event, reason: String)] = []
         if let first = ready.items.firstIndex(where: { limits.refusal(of: $0) != nil }) {
@@ -106,7 +116,7 @@ public struct WorkerPath: Sendable {
             }
             ready = Batch(fitting, receivedAt: ready.receivedAt)
         }
-        guard !ready.items.isEmpty else { return ([], rejections, refused) }
+        guard !ready.items.isEmpty else { return ([], rejections, refused, handled.filtered) }
         let tail = inTransaction
         let receivedAt = ready.receivedAt
         // The in-transaction stages are pure, so they first run here, on every event, as if
@@ -120,7 +130,7 @@ public struct WorkerPath: Sendable {
             if let forAll, inserted.count == count { return forAll }
             return try Self.rollups(of: inserted, through: tail, receivedAt: receivedAt)
         }
-        return (stored, rejections, refused)
+        return (stored, rejections, refused, handled.filtered)
     }
 
     /// Whether worker stages run before the store (then the worker hands `store` each event's
@@ -128,8 +138,8 @@ public struct WorkerPath: Sendable {
     var readsContext: Bool { !beforeStore.isEmpty }
 
     /// Runs the worker stages over each run of events that share a context; the batches'
-    /// items, origins (positions in `events`) and rejections are joined in order.
-    private func runWorkerStages(_ events: [Event], contexts: [IngestContext]) async throws -> Batch<Event> {
+    /// items, origins (positions in `events`), rejections and filtered counts are joined in order.
+    func runWorkerStages(_ events: [Event], contexts: [IngestContext]) async throws -> Batch<Event> {
         guard !beforeStore.isEmpty else { return Batch(events) }
         let aligned = contexts.count == events.count
         guard aligned, let first = contexts.first, contexts.contains(where: { $0 != first }) else {
@@ -138,6 +148,7 @@ public struct WorkerPath: Sendable {
         var items: [Event] = []
         var origins: [Int] = []
         var rejections: [Rejection] = []
+        var filtered = 0
         var start = 0
         while start < events.count {
             var end = start + 1
@@ -146,9 +157,10 @@ public struct WorkerPath: Sendable {
             items += batch.items
             origins += batch.origins.map { $0 + start }
             rejections += batch.rejections.map { Rejection(index: $0.index + start, field: $0.field, reason: $0.reason) }
+            filtered += batch.filtered
             start = end
         }
-        return Batch(items: items, origins: origins, rejections: rejections, receivedAt: .now())
+        return Batch(items: items, origins: origins, rejections: rejections, receivedAt: .now(), filtered: filtered)
     }
 
     private func runWorkerStages(_ batch: Batch<Event>) async throws -> Batch<Event> {

@@ -200,13 +200,23 @@ public struct WorkerLoop: Service {
     ) async throws -> String? {
         var permanent = 0
         var backoff = settings.backoffMilliseconds
+        // The worker stages run once; a retry repeats only the write.
+        var handled: Batch<Event>?
         while true {
             do {
-                let (stored, rejected, overLimits) = try await path.store(events, contexts: contexts)
+                let ready: Batch<Event>
+                if let handled {
+                    ready = handled
+                } else {
+                    ready = try await path.runWorkerStages(events, contexts: contexts)
+                    handled = ready
+                }
+                let (stored, rejected, overLimits, filtered) = try await path.write(ready)
                 readiness.storeSucceeded()
                 Counter(label: "smolhog_worker_store_writes_total").increment()
                 Counter(label: "smolhog_worker_stored_events_total").increment(by: stored.count)
-                Counter(label: "smolhog_worker_duplicate_events_total").increment(by: events.count - stored.count - rejected.count - overLimits.count)
+                Counter(label: "smolhog_worker_duplicate_events_total").increment(
+                    by: events.count - stored.count - rejected.count - overLimits.count - filtered)
                 if !rejected.isEmpty {
                     Counter(label: "smolhog_worker_rejected_events_total").increment(by: rejected.count)
                     logger.warning(

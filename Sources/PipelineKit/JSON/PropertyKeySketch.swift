@@ -25,7 +25,16 @@ package struct PropertyKeySketch: Sendable, Hashable {
 
     /// Whether the object may have the top-level key whose (decoded) UTF-8 bytes are `key`.
     package func mayContain(_ key: [UInt8]) -> Bool {
-        let hash = key.withUnsafeBufferPointer { Self.hash($0) }
+        mayContain(hash: key.withUnsafeBufferPointer { Self.hash($0) })
+    }
+
+    /// `mayContain(_:)` for a key given as a string, without copying its bytes.
+    package func mayContain(key: String) -> Bool {
+        var key = key
+        return mayContain(hash: key.withUTF8 { Self.hash($0) })
+    }
+
+    private func mayContain(hash: UInt64) -> Bool {
         var probe = PropertyKeySketch()
         probe.set(hash)
         return probe.low & low == probe.low && probe.high & high == probe.high

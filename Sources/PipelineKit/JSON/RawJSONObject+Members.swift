@@ -1,5 +1,6 @@
-// RawJSONObject, read and extended as text: one top-level member's value found by a scan that
-// builds nothing else, and members spliced in before the closing brace. Wire formats use these
+// RawJSONObject, read and extended as text: top-level members' values found by a scan that
+// builds nothing else (`JSONParser.visitMembers`, which `Event.propertyValues` shares), and
+// members spliced in before the closing brace. Wire formats use these
 // to map an event while its properties stay text (PostHog's `$set` merged in, the original
 // timestamp kept) instead of building and re-serializing the properties tree.
 

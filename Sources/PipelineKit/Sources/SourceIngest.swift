@@ -22,12 +22,21 @@ public struct IngestResult: Sendable {
     public var accepted: [Event]
     /// The items refused (by the source's decoding or by a stage), by their request index.
     public var rejections: [Rejection]
+    /// How many items a stage filtered out on purpose (`Batch.filtered`): taken, neither
+    /// queued nor refused. `accepted.count + rejections.count + filtered` is the number of items.
+    public var filtered: Int
 
-    /// A result of these accepted events and rejections (sorted by index).
-    public init(accepted: [Event], rejections: [Rejection]) {
+    /// A result of these accepted events and rejections (sorted by index), and `filtered` items
+    /// dropped on purpose.
+    public init(accepted: [Event], rejections: [Rejection], filtered: Int = 0) {
         self.accepted = accepted
         self.rejections = rejections
+        self.filtered = filtered
     }
+
+    /// True when nothing of the request was taken: no event accepted or filtered, and at
+    /// least one refused (a source answers that with a 4xx; an empty request is not refused).
+    public var tookNothing: Bool { accepted.isEmpty && filtered == 0 && !rejections.isEmpty }
 }
 
 extension Batch where Element == RawEvent {

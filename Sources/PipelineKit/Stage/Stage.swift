@@ -50,6 +50,9 @@ public struct BuildContext: Sendable {
     public var role: ProcessRole
     /// What the graph's store cannot hold (`validate` enforces it on the ingest path).
     public var storeLimits: StoreLimits = .none
+    /// 0-based position in `stages:` of the stage being built, so that two stages of one kind
+    /// can tell their metrics apart; nil when building anything else (a source, a driver).
+    public var stageIndex: Int?
 
     /// Memberwise. The daemon passes `CheckedGraph.directory` as `baseDirectory`.
     public init(baseDirectory: String, logger: Logger, role: ProcessRole) {

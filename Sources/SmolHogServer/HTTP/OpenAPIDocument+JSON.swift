@@ -44,7 +44,7 @@ enum OpenAPIDocument {
                 },
                 "responses": {
                   "200": {
-                    "description": "At least one event was accepted (or events was empty); rejected lists the others by their index, with the field and the rule.",
+                    "description": "At least one event was accepted or filtered out by a filter stage (or events was empty); rejected lists the rejected events by their index, with the field and the rule, and events_filtered counts the events filtered out.",
                     "content": {
                       "application/json": {
                         "schema": {
@@ -1913,6 +1913,7 @@ enum OpenAPIDocument {
                   "events_received",
                   "events_accepted",
                   "events_rejected",
+                  "events_filtered",
                   "rejected",
                   "message"
                 ],
@@ -1931,11 +1932,16 @@ enum OpenAPIDocument {
                   "events_accepted": {
                     "type": "integer",
                     "minimum": 0,
-                    "description": "0 only when events was empty."
+                    "description": "0 only when events was empty, or when every event that was not rejected was filtered out."
                   },
                   "events_rejected": {
                     "type": "integer",
                     "minimum": 0
+                  },
+                  "events_filtered": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Events a filter stage dropped on purpose: neither queued nor rejected. events_received = events_accepted + events_rejected + events_filtered."
                   },
                   "rejected": {
                     "type": "array",

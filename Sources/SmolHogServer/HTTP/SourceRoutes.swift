@@ -96,7 +96,10 @@ struct SourceRoutes: Sendable {
             readiness?.publishSucceeded()
             Counter(label: "smolhog_ingest_events_total", dimensions: [("outcome", "accepted")]).increment(by: accepted.count)
             Counter(label: "smolhog_ingest_events_total", dimensions: [("outcome", "rejected")]).increment(by: accepted.rejections.count)
-            return IngestResult(accepted: accepted.items, rejections: accepted.rejections.sorted { $0.index < $1.index })
+            if accepted.filtered > 0 {
+                Counter(label: "smolhog_ingest_events_total", dimensions: [("outcome", "filtered")]).increment(by: accepted.filtered)
+            }
+            return IngestResult(accepted: accepted.items, rejections: accepted.rejections.sorted { $0.index < $1.index }, filtered: accepted.filtered)
         } catch let error as PipelineError {
             Counter(label: "smolhog_ingest_failed_requests_total", dimensions: [("code", error.code.rawValue)]).increment()
             if error.code == .queueUnavailable { readiness?.publishFailed(error.message) }

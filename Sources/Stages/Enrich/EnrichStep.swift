@@ -2,7 +2,6 @@
 // strictly (one key per entry, naming the step) with every option checked where it is
 // written: an unknown step, an unset secret or a missing database is an error at its line.
 
-public import Enrichment
 public import PipelineKit
 
 extension EnrichStageKind {

@@ -1,7 +1,7 @@
 // The options of the enrich steps that take more than a list or a mapping: which text a
 // `lowercase`/`trim` edits, and where `user_agent`, `url` and `ip` read and what they write.
 
-public import PipelineKit
+import PipelineKit
 
 extension EnrichStageKind.Step {
     /// What `lowercase` and `trim` edit: `{event_name: true, properties: [utm_source]}`.

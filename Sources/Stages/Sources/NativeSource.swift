@@ -7,8 +7,9 @@ public import PipelineKit
 /// `sources: [native]`: `POST /events` with `{"events": [event, …]}` (docs/api.md).
 ///
 /// Answers 200 `{"status": "success"|"partial", "events_received", "events_accepted",
-/// "events_rejected", "rejected": [{index, field, reason}], "message"}` when anything was
-/// taken, 400 `invalid_events` (same counts) when every event was rejected.
+/// "events_rejected", "events_filtered", "rejected": [{index, field, reason}], "message"}` when
+/// anything was taken (accepted or filtered out on purpose), 400 `invalid_events` (same
+/// counts) when every event was rejected.
 public struct NativeSource: Source {
     /// `- native: {key_header: X-SmolHog-Key}`; every option is optional.
     public struct Config: Decodable, Sendable, Hashable {
@@ -79,13 +80,13 @@ public struct NativeSource: Source {
         return Self.answer(result, received: items.count)
     }
 
-    /// The reference answer, extended: 200 when anything was taken (rejections listed),
-    /// 400 when every event was rejected.
+    /// The reference answer, extended: 200 when anything was taken (rejections listed,
+    /// events filtered out counted), 400 when every event was rejected.
     static func answer(_ result: IngestResult, received: Int) -> SourceResponse {
         let accepted = result.accepted.count
         let rejections = result.rejections
         let rejected = JSONValue.array(rejections.map(\.answer))
-        if accepted == 0 && !rejections.isEmpty {
+        if result.tookNothing {
             return SourceResponse(
                 status: 400,
                 json: [
@@ -93,12 +94,17 @@ public struct NativeSource: Source {
                     "events_received": number(received), "events_accepted": 0, "rejected": rejected,
                 ])
         }
-        let message = rejections.isEmpty ? "Events queued for processing" : "\(accepted) events queued for processing, \(rejections.count) rejected"
+        var message = rejections.isEmpty ? "Events queued for processing" : "\(accepted) events queued for processing, \(rejections.count) rejected"
+        if result.filtered > 0 {
+            message =
+                "\(accepted) events queued for processing, " + (rejections.isEmpty ? "" : "\(rejections.count) rejected, ") + "\(result.filtered) filtered"
+        }
         return SourceResponse(
             status: 200,
             json: [
                 "status": rejections.isEmpty ? "success" : "partial", "events_received": number(received), "events_accepted": number(accepted),
-                "events_rejected": number(rejections.count), "rejected": rejected, "message": .string(message),
+                "events_rejected": number(rejections.count), "events_filtered": number(result.filtered), "rejected": rejected,
+                "message": .string(message),
             ])
     }
 

@@ -60,7 +60,7 @@ public struct PostHogSource: Source {
         }
         let result = try await ingest(wire.batch(request))
         refusals.record(result.rejections)
-        if result.accepted.isEmpty && !result.rejections.isEmpty { return WireRefusals.nothingTaken(result, received: wire.messageCount) }
+        if result.tookNothing { return WireRefusals.nothingTaken(result, received: wire.messageCount) }
         switch version {
         case .v0:
             return SourceResponse(status: 200, json: ["status": 1])

@@ -58,7 +58,7 @@ public struct SegmentSource: Source {
         }
         let result = try await ingest(wire.batch(request))
         refusals.record(result.rejections)
-        if result.accepted.isEmpty && !result.rejections.isEmpty { return WireRefusals.nothingTaken(result, received: wire.messageCount) }
+        if result.tookNothing { return WireRefusals.nothingTaken(result, received: wire.messageCount) }
         return SourceResponse(status: 200, json: ["success": true])
     }
 }
