@@ -12,7 +12,7 @@ import Foundation
 import PipelineKit
 import Stages
 
-struct Options {
+struct Options: Sendable {
     var config = "pipeline.yaml"
     var userAgents = "bench/user-agents.txt"
     var seconds = 3.0
@@ -104,9 +104,7 @@ func decode(_ body: [UInt8], clientIP: String) throws -> Batch<RawEvent> {
 }
 
 /// Runs `body` over and over for `seconds`; returns nanoseconds per event.
-func measure(
-    seconds: Double, eventsPerRound: Int, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Void
-) async rethrows -> Double {
+func measure(seconds: Double, eventsPerRound: Int, _ body: () async throws -> Void) async rethrows -> Double {
     let clock = ContinuousClock()
     let start = clock.now
     var rounds = 0
@@ -124,6 +122,12 @@ func measure(
 @main struct IngestBench {
     static func main() async throws {
         let options = try Options(CommandLine.arguments)
+        // Off the main actor: every `await` of a stage would hop threads there, which the
+        // server's request tasks do not.
+        try await Task.detached { try await run(options) }.value
+    }
+
+    static func run(_ options: Options) async throws {
         let userAgents = try String(contentsOfFile: options.userAgents, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         let graph = try GraphCompiler.compile(try PipelineDocument.load(file: options.config), plugins: .builtIn)
         guard let validateConfig = graph.stages.lazy.compactMap({ $0.config(as: ValidateStageKind.self) }).first else {

@@ -14,4 +14,6 @@ public enum CampaignParameters {
     ]
     /// Every parameter copied: `utm` then `clickIDs`.
     public static let all = utm + clickIDs
+    /// `all`, for membership tests.
+    public static let names = Set(all)
 }

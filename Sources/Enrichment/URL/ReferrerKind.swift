@@ -27,43 +27,58 @@ public enum ReferrerKind: String, Sendable, CaseIterable {
         }
         if let currentHost, host == currentHost || isSubdomain(host, of: currentHost) || isSubdomain(currentHost, of: host) { return .internal }
         if internalDomains.contains(where: { host == $0 || isSubdomain(host, of: $0) }) { return .internal }
-        if matches(host, emailHosts) { return .email }
-        if matches(host, searchHosts) { return .search }
-        if matches(host, socialHosts) { return .social }
+        if emailHosts.matches(host) { return .email }
+        if searchHosts.matches(host) { return .search }
+        if socialHosts.matches(host) { return .social }
         return .other
     }
 
-    /// Whether `host` is `domain` or one of its subdomains, or a listed name followed by any
-    /// top-level domain (`google.` matches `google.co.uk` and `www.google.de`).
-    static func matches(_ host: String, _ list: [String]) -> Bool {
-        list.contains { entry in
-            if entry.hasSuffix(".") {
-                return host.hasPrefix(entry) || host.contains("." + entry)
-            }
-            return host == entry || isSubdomain(host, of: entry)
-        }
-    }
-
+    /// Whether `host` is `domain` or one of its subdomains.
     static func isSubdomain(_ host: String, of domain: String) -> Bool {
-        host.hasSuffix("." + domain)
+        host.utf8.count > domain.utf8.count && host.hasSuffix(domain) && host.utf8.dropLast(domain.utf8.count).last == UInt8(ascii: ".")
     }
 
     /// Search engines: a trailing dot stands for any top-level domain.
-    static let searchHosts = [
+    static let searchHosts: HostList = [
         "google.", "bing.com", "duckduckgo.com", "search.yahoo.", "yahoo.co.jp", "baidu.com", "yandex.", "ya.ru", "ecosia.org",
         "search.brave.com", "startpage.com", "qwant.com", "naver.com", "seznam.cz", "ask.com", "search.aol.", "sogou.com", "so.com",
         "kagi.com", "perplexity.ai", "you.com", "daum.net", "coccoc.com", "metager.org", "mojeek.com",
     ]
     /// Social networks and their link shorteners.
-    static let socialHosts = [
+    static let socialHosts: HostList = [
         "facebook.com", "fb.com", "fb.me", "instagram.com", "t.co", "twitter.com", "x.com", "linkedin.com", "lnkd.in", "reddit.com",
         "pinterest.", "pin.it", "youtube.com", "youtu.be", "tiktok.com", "news.ycombinator.com", "threads.net", "bsky.app", "vk.com",
         "weibo.com", "quora.com", "tumblr.com", "discord.com", "t.me", "telegram.org", "whatsapp.com", "wa.me", "snapchat.com",
         "mastodon.social", "medium.com", "xing.com", "ok.ru", "line.me",
     ]
     /// Webmail clients.
-    static let emailHosts = [
+    static let emailHosts: HostList = [
         "mail.google.com", "outlook.live.com", "outlook.office.com", "outlook.office365.com", "mail.yahoo.com", "mail.proton.me",
         "mail.aol.com", "mail.yandex.ru", "mail.zoho.com", "icloud.com", "fastmail.com", "gmx.net", "web.de", "mail.ru",
     ]
+}
+
+/// Domains, and names followed by any top-level domain (`google.`), looked up by the host's
+/// suffixes: a host of n labels costs n set lookups and a few prefix tests, however long the list.
+struct HostList: ExpressibleByArrayLiteral, Sendable {
+    /// Entries without a trailing dot: the domain and its subdomains match.
+    let domains: Set<String>
+    /// Entries with a trailing dot (`google.`): a host one of whose suffixes starts with it.
+    let brands: [String]
+
+    init(arrayLiteral entries: String...) {
+        domains = Set(entries.filter { !$0.hasSuffix(".") })
+        brands = entries.filter { $0.hasSuffix(".") }
+    }
+
+    /// Whether `host` is listed (see the type).
+    func matches(_ host: String) -> Bool {
+        var suffix = Substring(host)
+        while true {
+            if domains.contains(String(suffix)) { return true }
+            if brands.contains(where: { suffix.hasPrefix($0) }) { return true }
+            guard let dot = suffix.firstIndex(of: ".") else { return false }
+            suffix = suffix[suffix.index(after: dot)...]
+        }
+    }
 }

@@ -21,7 +21,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         var text = String(text)
         if let percent = text.firstIndex(of: "%") { text = String(text[..<percent]) }
         guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             var address = in6_addr()
             guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
             let bytes = withUnsafeBytes(of: &address) { Array($0) }

@@ -56,6 +56,17 @@ extension Event {
     }
 }
 
+extension Event {
+    /// False when the event surely has no top-level property `key` (the parser's sketch of
+    /// its keys rules it out, or the parsed object lacks it); true when it may have one.
+    package func mayHavePropertyKey(_ key: String) -> Bool {
+        switch propertiesStorage {
+        case .object(let object): object[key] != nil
+        case .json(_, let keys): keys?.mayContain(key: key) ?? true
+        }
+    }
+}
+
 extension JSONObject {
     fileprivate func valuesFor(_ keys: [String]) -> [JSONValue?] { keys.map { self[$0] } }
 

@@ -31,17 +31,30 @@ public struct EnrichStageKind: StageKind {
 public struct EnrichStage: Stage {
     let operations: [any EnrichOperation]
 
-    /// The stage running `steps` in order.
+    /// The stage running `steps` in order. Consecutive steps that read a few properties and
+    /// add others run as one group: one walk over the properties, one write of the additions.
     public init(steps: [EnrichStageKind.Step]) {
-        operations = steps.map(makeOperation)
+        var operations: [any EnrichOperation] = []
+        var deriving: [any DerivingOperation] = []
+        for operation in steps.map(makeOperation) {
+            if let step = operation as? any DerivingOperation {
+                deriving.append(step)
+                continue
+            }
+            if !deriving.isEmpty { operations.append(DerivationGroup(deriving)) }
+            deriving = []
+            operations.append(operation)
+        }
+        if !deriving.isEmpty { operations.append(DerivationGroup(deriving)) }
+        self.operations = operations
     }
 
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         guard !operations.isEmpty else { return batch }
-        let context = batch.context
+        var facts = RequestFacts(batch.context)
         return batch.map { event in
             var event = event
-            for operation in operations { operation.apply(to: &event, context: context) }
+            for operation in operations { operation.apply(to: &event, facts: &facts) }
             return event
         }
     }

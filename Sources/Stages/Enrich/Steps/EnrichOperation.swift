@@ -1,13 +1,27 @@
 // EnrichOperation: a step of an `enrich` list made ready to run (keys prepared, caches and
 // databases open), and the one place that turns each configured step into its operation.
 
+import Enrichment
 import PipelineKit
 
 /// A step ready to apply to one event at a time. Called concurrently from many requests:
 /// an operation holds no per-call state (a cache it keeps is synchronized).
 protocol EnrichOperation: Sendable {
-    /// Edits `event`; `context` is the request it came in.
-    func apply(to event: inout Event, context: IngestContext)
+    /// Edits `event`; `facts` is what is known of the request it came in.
+    func apply(to event: inout Event, facts: inout RequestFacts)
+}
+
+/// What the steps derive from the request a batch came in, worked out once per batch: every
+/// event of a request shares its client address and `User-Agent` header.
+struct RequestFacts {
+    /// The request, as the source described it.
+    let context: IngestContext
+    /// The client address, parsed.
+    lazy var clientAddress: IPAddress? = context.clientIP.flatMap(IPAddress.init)
+    /// `clientAddress` anonymized, as text.
+    lazy var anonymizedClientIP: String? = clientAddress?.anonymized.description
+
+    init(_ context: IngestContext) { self.context = context }
 }
 
 /// The operation of `step`.

@@ -19,7 +19,7 @@ struct HashOperation: EnrichOperation {
         hasher = options.hasher
     }
 
-    func apply(to event: inout Event, context: IngestContext) {
+    func apply(to event: inout Event, facts: inout RequestFacts) {
         if userID { event.userID = hasher.hash(event.userID) }
         guard !keys.isEmpty, event.hasPropertyKey(among: keys) else { return }
         event.updateProperties { object in

@@ -5,35 +5,28 @@ import PipelineKit
 
 /// Writes `$ip` as `IPOptions.Mode` says. The address is the event's own `$ip` when it holds
 /// one (a server-side SDK forwarding its user's), else the request's client address.
-struct IPOperation: EnrichOperation {
-    static let key = "$ip"
+struct IPOperation: DerivingOperation {
     let mode: EnrichStageKind.Step.IPOptions.Mode
-    let keys = PropertyKeyList([IPOperation.key])
+    let reads = ["$ip"]
 
     init(options: EnrichStageKind.Step.IPOptions) { mode = options.mode }
 
-    func apply(to event: inout Event, context: IngestContext) {
-        let sent = event.propertyValues(keys)[0]
+    func derive(_ derivation: inout Derivation, base: Int, facts: inout RequestFacts) {
+        let sent = derivation.value(base)
         switch mode {
         case .omit:
-            guard sent != nil else { return }
-            event.updateProperties { $0[Self.key] = nil }
+            if sent != nil { derivation.remove(base) }
         case .keep:
-            guard sent == nil, let client = context.clientIP else { return }
-            event.appendProperties(knownAbsent: [Self.key: .string(client)])
+            if sent == nil, let client = facts.context.clientIP { derivation.set(base, .string(client)) }
         case .anonymize:
-            let address = sent?.stringValue.flatMap(IPAddress.init) ?? (sent == nil ? context.clientIP.flatMap(IPAddress.init) : nil)
-            guard let address else {
-                // A `$ip` that is no address is removed rather than stored unchecked.
-                if sent != nil { event.updateProperties { $0[Self.key] = nil } }
+            guard let sent else {
+                if let client = facts.anonymizedClientIP { derivation.set(base, .string(client)) }
                 return
             }
-            let value = JSONValue.string(address.anonymized.description)
-            if sent == nil {
-                event.appendProperties(knownAbsent: [Self.key: value])
-            } else if sent != value {
-                event.updateProperties { $0[Self.key] = value }
-            }
+            // A `$ip` that is no address is removed rather than stored unchecked.
+            guard let address = sent.stringValue.flatMap(IPAddress.init) else { return derivation.remove(base) }
+            let anonymized = JSONValue.string(address.anonymized.description)
+            if anonymized != sent { derivation.set(base, anonymized) }
         }
     }
 }

@@ -7,7 +7,7 @@ import PipelineKit
 /// `set`: replaces or adds each property.
 struct SetOperation: EnrichOperation {
     let values: JSONObject
-    func apply(to event: inout Event, context: IngestContext) {
+    func apply(to event: inout Event, facts: inout RequestFacts) {
         event.updateProperties { properties in
             for (key, value) in values { properties[key] = value }
         }
@@ -15,10 +15,11 @@ struct SetOperation: EnrichOperation {
 }
 
 /// `set_default`: adds each property the event lacks, keeping text properties as text.
-struct SetDefaultOperation: EnrichOperation {
+struct SetDefaultOperation: DerivingOperation {
     let values: JSONObject
-    func apply(to event: inout Event, context: IngestContext) {
-        event.addProperties(ifAbsent: values)
+    var reads: [String] { values.keys }
+    func derive(_ derivation: inout Derivation, base: Int, facts: inout RequestFacts) {
+        for (offset, member) in values.members.enumerated() { derivation.addIfAbsent(base + offset, member.value) }
     }
 }
 
@@ -31,7 +32,7 @@ struct DropOperation: EnrichOperation {
         self.keys = keys
         bytes = keys.map { Array($0.utf8) }
     }
-    func apply(to event: inout Event, context: IngestContext) {
+    func apply(to event: inout Event, facts: inout RequestFacts) {
         guard event.hasPropertyKey(among: bytes) else { return }
         event.updateProperties { properties in
             for key in keys { properties[key] = nil }
@@ -50,7 +51,7 @@ struct MoveOperation: EnrichOperation {
         self.keepsSource = keepsSource
         sources = pairs.map { Array($0.from.utf8) }
     }
-    func apply(to event: inout Event, context: IngestContext) {
+    func apply(to event: inout Event, facts: inout RequestFacts) {
         guard event.hasPropertyKey(among: sources) else { return }
         event.updateProperties { properties in
             for pair in pairs {
@@ -66,7 +67,7 @@ struct MoveOperation: EnrichOperation {
 struct KeepOperation: EnrichOperation {
     let keys: Set<String>
     init(keys: [String]) { self.keys = Set(keys) }
-    func apply(to event: inout Event, context: IngestContext) {
+    func apply(to event: inout Event, facts: inout RequestFacts) {
         event.updateProperties { properties in
             properties = JSONObject(properties.members.filter { keys.contains($0.key) })
         }
@@ -84,7 +85,7 @@ struct TextOperation: EnrichOperation {
         self.edit = edit
         keys = targets.properties.map { Array($0.utf8) }
     }
-    func apply(to event: inout Event, context: IngestContext) {
+    func apply(to event: inout Event, facts: inout RequestFacts) {
         if targets.eventName {
             let edited = edit(event.eventName)
             if !edited.isEmpty { event.eventName = edited }

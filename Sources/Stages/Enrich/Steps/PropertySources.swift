@@ -20,19 +20,19 @@ struct PropertySources: Sendable {
         topKeys = seen
     }
 
-    /// The first non-empty string the references reach, given `values` of `topKeys` (as
-    /// `Event.propertyValues` answered them, starting at `offset`).
-    func firstString(_ values: [JSONValue?], offset: Int = 0) -> String? {
+    /// The first non-empty string the references reach, given `value(i)`, the value of
+    /// `topKeys[i]`.
+    func firstString(_ value: (Int) -> JSONValue?) -> String? {
         for path in paths {
-            guard let index = topKeys.firstIndex(of: path[0]), var value = values[offset + index] else { continue }
+            guard let index = topKeys.firstIndex(of: path[0]), var found = value(index) else { continue }
             for key in path.dropFirst() {
-                guard let next = value.objectValue?[key] else {
-                    value = .null
+                guard let next = found.objectValue?[key] else {
+                    found = .null
                     break
                 }
-                value = next
+                found = next
             }
-            if case .string(let text) = value, !text.isEmpty { return text }
+            if case .string(let text) = found, !text.isEmpty { return text }
         }
         return nil
     }

@@ -7,48 +7,43 @@ import PipelineKit
 /// Adds `$host`, `$pathname`, each UTM tag and click id present in the page URL's query,
 /// `$referring_domain` (`$direct` without a referrer, as PostHog writes it) and
 /// `$referrer_kind` (`ReferrerKind`); a property the event already has keeps its value.
-struct URLOperation: EnrichOperation {
+struct URLOperation: DerivingOperation {
     static let outputs = ["$host", "$pathname", "$referring_domain", "$referrer_kind"]
     let pages: PropertySources
     let referrers: PropertySources
-    /// The page sources' top-level keys, the referrer sources', then `outputs`.
-    let keys: PropertyKeyList
     let internalDomains: [String]
+    /// The page sources' top-level keys, the referrer sources', then `outputs`.
+    let reads: [String]
 
     init(options: EnrichStageKind.Step.URLOptions) {
         pages = PropertySources(options.currentURL)
         referrers = PropertySources(options.referrer)
-        keys = PropertyKeyList(pages.topKeys + referrers.topKeys + Self.outputs)
         internalDomains = options.internalDomains
+        reads = pages.topKeys + referrers.topKeys + Self.outputs
     }
 
-    func apply(to event: inout Event, context: IngestContext) {
-        let values = event.propertyValues(keys)
-        let outputStart = pages.topKeys.count + referrers.topKeys.count
-        let page = pages.firstString(values).map { URLParts($0) }
-        let referrerText = referrers.firstString(values, offset: pages.topKeys.count)
+    func derive(_ derivation: inout Derivation, base: Int, facts: inout RequestFacts) {
+        let referrerBase = base + pages.topKeys.count
+        let outputs = referrerBase + referrers.topKeys.count
+        let page = pages.firstString({ derivation.value(base + $0) }).map { URLParts($0) }
+        let referrerText = referrers.firstString { derivation.value(referrerBase + $0) }
         // posthog-js sends "$direct" for no referrer.
         let referrer = referrerText.flatMap { $0 == "$direct" ? nil : URLParts($0) }
-        var added = JSONObject()
-        func add(_ index: Int, _ value: String?) {
-            if let value, values[outputStart + index] == nil { added[Self.outputs[index]] = .string(value) }
+        if let host = page?.host {
+            derivation.addIfAbsent(outputs, .string(host))
+            derivation.addIfAbsent(outputs + 1, .string(page?.path ?? "/"))
         }
-        let currentHost = page?.host ?? values[outputStart]?.stringValue
-        add(0, page?.host)
-        add(1, page?.host == nil ? nil : page?.path)
         if referrerText != nil || page != nil {
-            add(2, referrer?.host ?? "$direct")
+            derivation.addIfAbsent(outputs + 2, .string(referrer?.host ?? "$direct"))
+            let currentHost = page?.host ?? derivation.value(outputs)?.stringValue
             let kind = ReferrerKind.classify(
                 referrerHost: referrer?.host, currentHost: currentHost, internalDomains: internalDomains, utmMedium: page?.parameter("utm_medium"))
-            add(3, kind.rawValue)
+            derivation.addIfAbsent(outputs + 3, .string(kind.rawValue))
         }
         if let page, !page.parameters.isEmpty {
-            for name in CampaignParameters.all {
-                if let value = page.parameter(name), !value.isEmpty { added[name] = .string(value) }
+            for parameter in page.parameters where !parameter.value.isEmpty && CampaignParameters.names.contains(parameter.name) {
+                derivation.addIfAbsent(unread: parameter.name, .string(parameter.value))
             }
         }
-        // Campaign keys were not looked for in the first walk: this checks them (the key
-        // sketch rules most out without a second walk).
-        event.addProperties(ifAbsent: added)
     }
 }

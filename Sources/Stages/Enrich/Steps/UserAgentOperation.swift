@@ -11,29 +11,28 @@ import PipelineKit
 /// run pages send) adds nothing: it names the sending library (`posthog-python/7.91.1`,
 /// `curl/8.5.0` on a backend), not the user's browser. Parsed user agents are cached (a
 /// fixed maximum).
-struct UserAgentOperation: EnrichOperation {
+struct UserAgentOperation: DerivingOperation {
     static let outputs = ["$browser", "$browser_version", "$os", "$os_version", "$device_type", "$is_bot"]
     let sources: PropertySources
     let usesHeader: Bool
-    /// The sources' top-level keys, then `outputs`: one walk answers both.
-    let keys: PropertyKeyList
     let cache: UserAgentCache
+    /// The sources' top-level keys, then `outputs`.
+    let reads: [String]
 
     init(options: EnrichStageKind.Step.UserAgentOptions) {
         sources = PropertySources(options.from.filter { $0 != "header" })
         usesHeader = options.from.contains("header")
-        keys = PropertyKeyList(sources.topKeys + Self.outputs)
         cache = UserAgentCache(capacity: options.cacheSize)
+        reads = sources.topKeys + Self.outputs
     }
 
-    func apply(to event: inout Event, context: IngestContext) {
-        let values = event.propertyValues(keys)
-        let outputStart = sources.topKeys.count
-        guard values[outputStart...].contains(where: { $0 == nil }) else { return }
+    func derive(_ derivation: inout Derivation, base: Int, facts: inout RequestFacts) {
+        let outputs = base + sources.topKeys.count
+        guard (outputs..<outputs + Self.outputs.count).contains(where: { derivation.value($0) == nil }) else { return }
         let agent: UserAgent
-        if let text = sources.firstString(values) {
+        if let text = sources.firstString({ derivation.value(base + $0) }) {
             agent = cache.userAgent(for: text)
-        } else if usesHeader, let header = context.userAgent, header.hasPrefix("Mozilla/") {
+        } else if usesHeader, let header = facts.context.userAgent, header.hasPrefix("Mozilla/") {
             agent = cache.userAgent(for: header)
         } else {
             return
@@ -42,10 +41,8 @@ struct UserAgentOperation: EnrichOperation {
             agent.browser.map(JSONValue.string), agent.browserVersion.map(JSONValue.string), agent.os.map(JSONValue.string),
             agent.osVersion.map(JSONValue.string), .string(agent.deviceType.rawValue), .bool(agent.isBot),
         ]
-        var added = JSONObject()
-        for (offset, key) in Self.outputs.enumerated() where values[outputStart + offset] == nil {
-            if let value = derived[offset] { added[key] = value }
+        for (offset, value) in derived.enumerated() {
+            if let value { derivation.addIfAbsent(outputs + offset, value) }
         }
-        event.appendProperties(knownAbsent: added)
     }
 }
