@@ -105,6 +105,13 @@ public struct Batch<Element: Sendable>: Sendable {
         Batch<T>(items: try items.map(transform), origins: origins, rejections: rejections, receivedAt: receivedAt, context: context, filtered: filtered)
     }
 
+    /// Changes every item where it stands; nothing is rejected. Cheaper than `map` to the same
+    /// type: no item is copied out and back, and no new array is made when the batch owns its
+    /// items alone.
+    public mutating func updateEach(_ update: (inout Element) throws -> Void) rethrows {
+        for index in items.indices { try update(&items[index]) }
+    }
+
     /// The same origins, rejections and filtered count with new items (one per current item).
     public func replacingItems<T>(_ newItems: [T]) -> Batch<T> {
         Batch<T>(items: newItems, origins: origins, rejections: rejections, receivedAt: receivedAt, context: context, filtered: filtered)

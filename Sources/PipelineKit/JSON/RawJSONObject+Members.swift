@@ -23,16 +23,15 @@ extension RawJSONObject {
     /// (`hasMember`); a duplicate would be kept as text and read as the last one.
     package func appending(_ members: JSONObject) -> RawJSONObject {
         guard !members.isEmpty else { return self }
-        var writer = JSONWriter(capacity: text.utf8.count + 64)
-        var text = text
-        // One copy of the contiguous bytes (a copy through the UTF-8 view goes byte by byte).
-        text.withUTF8 { writer.writeRaw(UnsafeBufferPointer(rebasing: $0.dropLast())) }
-        var first = text.utf8.count <= 2
+        // Only the new members are written and checked as UTF-8; the object's own text is
+        // joined to them as the String it already is (building the whole text from bytes
+        // checked all of it again, a third of the cost of enriching an event).
+        var writer = JSONWriter(capacity: 32 * members.count)
         var sketch = keys
         var nesting = depth
-        for member in members {
-            if !first { writer.writeRaw(CollectionOfOne(UInt8(ascii: ","))) }
-            first = false
+        let opensEmpty = text.utf8.count <= 2
+        for (position, member) in members.enumerated() {
+            if position > 0 || !opensEmpty { writer.writeRaw(CollectionOfOne(UInt8(ascii: ","))) }
             let keyStart = writer.bytes.count + 1
             writer.write(string: member.key)
             writer.bytes[keyStart..<writer.bytes.count - 1].withUnsafeBufferPointer { sketch.insert(raw: $0) }
@@ -41,7 +40,9 @@ extension RawJSONObject {
             nesting = max(nesting, 1 + member.value.depth)
         }
         writer.writeRaw(CollectionOfOne(UInt8(ascii: "}")))
-        return RawJSONObject(validatedText: String(decoding: writer.bytes, as: UTF8.self), depth: nesting, keys: sketch)
+        var joined = String(text.utf8.dropLast()) ?? String(decoding: text.utf8.dropLast(), as: UTF8.self)
+        joined += String(decoding: writer.bytes, as: UTF8.self)
+        return RawJSONObject(validatedText: joined, depth: nesting, keys: sketch)
     }
 
     /// The object `text` holds as a RawJSONObject (checked and made compact), nil when `text`

@@ -52,10 +52,10 @@ public struct EnrichStage: Stage {
     public func process(_ batch: Batch<Event>) async throws -> Batch<Event> {
         guard !operations.isEmpty else { return batch }
         var facts = RequestFacts(batch.context)
-        return batch.map { event in
-            var event = event
+        var batch = batch
+        batch.updateEach { event in
             for operation in operations { operation.apply(to: &event, facts: &facts) }
-            return event
         }
+        return batch
     }
 }
