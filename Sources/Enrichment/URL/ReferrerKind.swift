@@ -2,6 +2,8 @@
 // email, other), told from the referrer's host against short lists of the big search
 // engines, social networks and webmail hosts, as Snowplow's referer-parser does.
 
+import Synchronization
+
 /// The kind of a visit's referrer, the value of `$referrer_kind`.
 public enum ReferrerKind: String, Sendable, CaseIterable {
     /// No referrer (typed, bookmarked, or the browser withheld it).
@@ -22,20 +24,37 @@ public enum ReferrerKind: String, Sendable, CaseIterable {
     /// `utmMedium` settles a visit with no referrer that a campaign tagged as email.
     public static func classify(referrerHost: String?, currentHost: String?, internalDomains: [String] = [], utmMedium: String? = nil) -> ReferrerKind {
         guard let host = referrerHost, !host.isEmpty, host != "$direct" else {
-            if let medium = utmMedium?.lowercased(), medium == "email" || medium == "e-mail" || medium == "newsletter" { return .email }
+            if let medium = utmMedium, ["email", "e-mail", "newsletter"].contains(where: { equalsIgnoringASCIICase(medium, $0) }) { return .email }
             return .direct
         }
         if let currentHost, host == currentHost || isSubdomain(host, of: currentHost) || isSubdomain(currentHost, of: host) { return .internal }
         if internalDomains.contains(where: { host == $0 || isSubdomain(host, of: $0) }) { return .internal }
-        if emailHosts.matches(host) { return .email }
-        if searchHosts.matches(host) { return .search }
-        if socialHosts.matches(host) { return .social }
-        return .other
+        return category(of: host)
     }
 
-    /// Whether `host` is `domain` or one of its subdomains.
+    /// `email`, `search`, `social` or `other` for a host no visit made internal, remembered
+    /// (a bounded cache: referrers repeat, a few hosts make most of them).
+    static func category(of host: String) -> ReferrerKind {
+        if let known = categories.withLock({ $0[host] }) { return known }
+        let kind: ReferrerKind =
+            emailHosts.matches(host) ? .email : searchHosts.matches(host) ? .search : socialHosts.matches(host) ? .social : .other
+        categories.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[host] = kind
+        }
+        return kind
+    }
+
+    private static let categories = Mutex<[String: ReferrerKind]>([:])
+
+    /// Whether `host` is a subdomain of `domain` (compared as bytes: hosts are lowercased).
     static func isSubdomain(_ host: String, of domain: String) -> Bool {
-        host.utf8.count > domain.utf8.count && host.hasSuffix(domain) && host.utf8.dropLast(domain.utf8.count).last == UInt8(ascii: ".")
+        host.utf8.count > domain.utf8.count && host.utf8.suffix(domain.utf8.count).elementsEqual(domain.utf8)
+            && host.utf8.dropLast(domain.utf8.count).last == UInt8(ascii: ".")
+    }
+
+    static func equalsIgnoringASCIICase(_ text: String, _ lowercase: String) -> Bool {
+        text.utf8.count == lowercase.utf8.count && zip(text.utf8, lowercase.utf8).allSatisfy { URLParts.lowercased($0) == $1 }
     }
 
     /// Search engines: a trailing dot stands for any top-level domain.

@@ -27,7 +27,9 @@ public struct URLParts: Sendable, Hashable {
 
     /// Reads `text` (see the type's invariants).
     public init(_ text: some StringProtocol) {
-        var bytes = Array(text.utf8.prefix(Self.maxLength))
+        var text = String(text)
+        // The contiguous bytes in one copy (the UTF-8 view's iterator goes byte by byte).
+        var bytes = text.withUTF8 { Array($0.prefix(Self.maxLength)) }
         // Whitespace around a pasted URL.
         while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D { bytes.removeLast() }
         var start = bytes.firstIndex { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) } ?? bytes.count

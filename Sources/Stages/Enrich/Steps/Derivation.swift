@@ -30,8 +30,8 @@ struct Derivation {
     private(set) var added = JSONObject()
     /// Keys the event had, with new values.
     private(set) var replaced = JSONObject()
-    /// Keys the event had, to remove.
-    private(set) var removed: Set<String> = []
+    /// Keys the event had, to remove (few: a list, not a set, so a lookup hashes nothing).
+    private(set) var removed: [String] = []
     /// Keys no step read: added only where the event has none.
     private(set) var unchecked = JSONObject()
 
@@ -42,6 +42,8 @@ struct Derivation {
 
     /// The value at `slot` as the steps so far left it.
     func value(_ slot: Int) -> JSONValue? {
+        // Most lookups come before any change: no key comparison at all.
+        if added.isEmpty && replaced.isEmpty && removed.isEmpty { return original[slot] }
         let key = keys.keys[slot]
         if let value = replaced[key] ?? added[key] { return value }
         return removed.contains(key) ? nil : original[slot]
@@ -59,7 +61,7 @@ struct Derivation {
         if original[slot] == nil {
             added[key] = value
         } else {
-            removed.remove(key)
+            removed.removeAll { $0 == key }
             replaced[key] = value
         }
     }
@@ -69,7 +71,7 @@ struct Derivation {
         let key = keys.keys[slot]
         added[key] = nil
         replaced[key] = nil
-        if original[slot] != nil { removed.insert(key) }
+        if original[slot] != nil && !removed.contains(key) { removed.append(key) }
     }
 
     /// Adds `key` (which no step read) where the event has none.
