@@ -22,31 +22,33 @@ extension DerivingOperation {
 
 /// The properties a group of deriving steps read, and the changes they make, applied once.
 /// A step sees the changes of the steps before it in the group (YAML order holds).
+///
+/// Invariant: a change is kept by slot, for every slot that names the same key, so reading
+/// a value compares no keys and allocates nothing.
 struct Derivation {
     let keys: PropertyKeyList
     /// The values as the event had them, by slot.
     let original: [JSONValue?]
-    /// Keys the event did not have (every one of them was read, and was absent).
-    private(set) var added = JSONObject()
-    /// Keys the event had, with new values.
-    private(set) var replaced = JSONObject()
-    /// Keys the event had, to remove (few: a list, not a set, so a lookup hashes nothing).
-    private(set) var removed: [String] = []
-    /// Keys no step read: added only where the event has none.
-    private(set) var unchecked = JSONObject()
+    /// For each slot, every slot naming the same key, in order (itself among them).
+    let sameKey: [[Int]]
+    /// By slot: nil when untouched, `.some(nil)` when removed, `.some(value)` when written.
+    private var changes: [JSONValue??]
+    /// Whether a key the event has is replaced or removed (then the properties are parsed).
+    private var editsExisting = false
+    /// Keys no step read, added only where the event has none.
+    private var unread: [(key: String, value: JSONValue)] = []
 
-    init(keys: PropertyKeyList, original: [JSONValue?]) {
+    init(keys: PropertyKeyList, sameKey: [[Int]], original: [JSONValue?]) {
         self.keys = keys
+        self.sameKey = sameKey
         self.original = original
+        changes = Array(repeating: nil, count: original.count)
     }
 
     /// The value at `slot` as the steps so far left it.
     func value(_ slot: Int) -> JSONValue? {
-        // Most lookups come before any change: no key comparison at all.
-        if added.isEmpty && replaced.isEmpty && removed.isEmpty { return original[slot] }
-        let key = keys.keys[slot]
-        if let value = replaced[key] ?? added[key] { return value }
-        return removed.contains(key) ? nil : original[slot]
+        if let change = changes[slot] { return change }
+        return original[slot]
     }
 
     /// Adds `value` at `slot` unless the event (or an earlier step) has one.
@@ -57,45 +59,43 @@ struct Derivation {
 
     /// Writes `value` at `slot`, replacing what is there.
     mutating func set(_ slot: Int, _ value: JSONValue) {
-        let key = keys.keys[slot]
-        if original[slot] == nil {
-            added[key] = value
-        } else {
-            removed.removeAll { $0 == key }
-            replaced[key] = value
-        }
+        for other in sameKey[slot] { changes[other] = .some(value) }
+        if original[slot] != nil { editsExisting = true }
     }
 
     /// Removes the property at `slot`.
     mutating func remove(_ slot: Int) {
-        let key = keys.keys[slot]
-        added[key] = nil
-        replaced[key] = nil
-        if original[slot] != nil && !removed.contains(key) { removed.append(key) }
+        for other in sameKey[slot] { changes[other] = .some(nil) }
+        if original[slot] != nil { editsExisting = true }
     }
 
     /// Adds `key` (which no step read) where the event has none.
     mutating func addIfAbsent(unread key: String, _ value: JSONValue) {
-        if unchecked[key] == nil { unchecked[key] = value }
+        if !unread.contains(where: { $0.key == key }) { unread.append((key, value)) }
     }
 
     /// Applies the changes: text properties stay text unless a property is replaced or removed.
     func commit(to event: inout Event) {
-        if !replaced.isEmpty || !removed.isEmpty {
+        var written: [(key: String, value: JSONValue)] = []
+        var removed: [String] = []
+        for slot in changes.indices where sameKey[slot][0] == slot {
+            guard let change = changes[slot] else { continue }
+            if let value = change { written.append((keys.keys[slot], value)) } else { removed.append(keys.keys[slot]) }
+        }
+        let unread = unread.filter { entry in !keys.keys.contains(entry.key) }
+        guard !editsExisting else {
             event.updateProperties { properties in
                 for key in removed { properties[key] = nil }
-                for (key, value) in replaced { properties[key] = value }
-                for (key, value) in added where properties[key] == nil { properties[key] = value }
-                for (key, value) in unchecked where properties[key] == nil { properties[key] = value }
+                for (key, value) in written { properties[key] = value }
+                for (key, value) in unread where properties[key] == nil { properties[key] = value }
             }
             return
         }
-        var known = added
         var uncertain = JSONObject()
-        for (key, value) in unchecked where known[key] == nil && !keys.keys.contains(key) {
-            if event.mayHavePropertyKey(key) { uncertain[key] = value } else { known[key] = value }
+        for entry in unread {
+            if event.mayHavePropertyKey(entry.key) { uncertain[entry.key] = entry.value } else { written.append(entry) }
         }
-        event.appendProperties(knownAbsent: known)
+        event.appendProperties(knownAbsent: JSONObject(written))
         event.addProperties(ifAbsent: uncertain)
     }
 }
@@ -104,6 +104,8 @@ struct Derivation {
 struct DerivationGroup: EnrichOperation {
     let members: [(operation: any DerivingOperation, base: Int)]
     let keys: PropertyKeyList
+    /// For each slot, every slot naming the same key, in order (itself among them).
+    let sameKey: [[Int]]
 
     init(_ operations: [any DerivingOperation]) {
         var members: [(operation: any DerivingOperation, base: Int)] = []
@@ -114,10 +116,11 @@ struct DerivationGroup: EnrichOperation {
         }
         self.members = members
         keys = PropertyKeyList(all)
+        sameKey = all.indices.map { slot in all.indices.filter { all[$0] == all[slot] } }
     }
 
     func apply(to event: inout Event, facts: inout RequestFacts) {
-        var derivation = Derivation(keys: keys, original: event.propertyValues(keys))
+        var derivation = Derivation(keys: keys, sameKey: sameKey, original: event.propertyValues(keys))
         for member in members { member.operation.derive(&derivation, base: member.base, facts: &facts) }
         derivation.commit(to: &event)
     }
