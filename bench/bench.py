@@ -23,6 +23,10 @@ Scenarios:
              connections (bodies built once, only their ids changed), far more than the worker stores, while RSS and the backlog are
              sampled; then the time until the backlog is stored, and the same paced latency
              right after. Past server.max_backlog_events the answers are 503 `overloaded`.
+  enrich     the ingest path's CPU cost without HTTP, on one core (smolhog-ingest-bench, built in
+             release mode next to --binary): decode, validate and the shipped pipeline.yaml's
+             enrichment of browser events (user agents from bench/user-agents.txt, Zipf mix,
+             URLs with UTM tags), and each enrich step alone, in ns per event.
   drain      the embedded worker alone (not in the default list): a queue filled by
              `serve --role ingest`, then `worker` draining it into a store that starts empty
              or holding --prefill events (bulk-loaded as `analytics` does).
@@ -431,6 +435,8 @@ def main():
             results[scenario] = throughput(binary, work, scenario, sizes, args.duration, args.connections, services.env)
         if "overload" in scenarios:
             results["overload"] = overload(binary, work, args.overload_duration, args.overload_connections)
+        if "enrich" in scenarios:
+            results["enrich"] = enrich(binary, args.duration)
         if "drain" in scenarios:
             results["drain"] = drain(binary, work, args.duration, args.connections, [int(n) for n in args.prefill.split(",")])
         if "analytics" in scenarios:
@@ -481,6 +487,17 @@ def machine():
     return {"cpus": os.cpu_count(), "cpu": cpu.group(1) if cpu else "?", "memory_gb": memory, "kernel": os.uname().release}
 
 
+def enrich(binary, duration):
+    """smolhog-ingest-bench (beside `binary`, or built in release mode) over the shipped pipeline.yaml."""
+    tool = os.path.join(os.path.dirname(binary), "smolhog-ingest-bench")
+    if not os.path.exists(tool):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "smolhog-ingest-bench"], cwd=ROOT, check=True)
+        tool = os.path.join(ROOT, ".build", "release", "smolhog-ingest-bench")
+    output = subprocess.run([tool, "--config", os.path.join(ROOT, "pipeline.yaml"), "--user-agents", os.path.join(BENCH, "user-agents.txt"),
+                             "--seconds", str(max(1, duration // 3))], capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
+
+
 def render(results):
     lines = [f"machine: {results['machine']['cpus']} cores, {results['machine']['cpu']}, {results['machine']['memory_gb']} GB",
              f"command: {results['command']}", ""]
@@ -507,6 +524,16 @@ def render(results):
                      f"peak {o['rss_peak_mb']} MB; stored {o['drain_after_load_s']} s after the load; paced p50/p99 before "
                      f"{o['paced_before_p50_ms']}/{o['paced_before_p99_ms']} ms, right after {o['paced_after_p50_ms']}/"
                      f"{o['paced_after_p99_ms']} ms\n")
+    if "enrich" in results:
+        e = results["enrich"]
+        lines.append(f"ingest path on one core ({e['batch']}-event browser batches, {e['user_agents']} user agents): decode "
+                     f"{e['decode_ns_per_event']:.0f} ns/event, + validate {e['decode_validate_ns_per_event']:.0f}, + the shipped enrichment "
+                     f"({e['default_steps']} steps) {e['ingest_ns_per_event']:.0f} = {e['ingest_events_per_s_one_core']:.0f} events/s")
+        lines.append("| enrich step alone | ns/event |")
+        lines.append("|---|---|")
+        for step in e["steps"]:
+            lines.append(f"| `{step['step']}` | {step['ns_per_event']:.0f} |")
+        lines.append("")
     if "drain" in results:
         lines.append("| worker alone, draining | events stored before | events drained | events/s | worker CPU µs/event | worker RSS peak MB |")
         lines.append("|---|---|---|---|---|---|")

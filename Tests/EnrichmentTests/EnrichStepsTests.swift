@@ -167,6 +167,16 @@ func enrich(_ stage: EnrichStage, _ events: [Event], context: IngestContext = In
         #expect(omit.allSatisfy { $0.properties["$ip"] == nil })
         let none = try await enrich(try await enrichStage("- user_agent"), [plain], context: context)
         #expect(none[0].properties["$ip"] == nil)
+        // Segment's server-side SDKs forward their user's address in context.ip.
+        let segment = try textEvent(#"{"context":{"ip":"198.51.100.23","library":{"name":"analytics-python"}}}"#)
+        let anonymized = try await enrich(try await enrichStage("- ip"), [segment], context: context)[0].properties
+        #expect(anonymized["$ip"] == "198.51.100.0")
+        #expect(anonymized["context"] == ["ip": "198.51.100.0", "library": ["name": "analytics-python"]])
+        let omitted = try await enrich(try await enrichStage("- ip: {mode: omit}"), [segment], context: context)[0].properties
+        #expect(omitted["$ip"] == nil)
+        #expect(omitted["context"] == ["library": ["name": "analytics-python"]])
+        let kept = try await enrich(try await enrichStage("- ip: {mode: keep}"), [segment], context: context)[0].properties
+        #expect(kept["$ip"] == "198.51.100.23")
     }
 
     @Test func hashPseudonymizesWithTheSecretAndNeverShowsIt() async throws {
@@ -228,5 +238,29 @@ func enrich(_ stage: EnrichStage, _ events: [Event], context: IngestContext = In
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: directory + "/bad.mmdb"))
         let corrupt = enrichIssues("- geoip: {database: bad.mmdb}", directory: directory)
         #expect(corrupt.first?.contains("not a MaxMind database") == true)
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct ShippedEnrichmentConfigTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func theShippedPipelineEnrichesWithoutAnyFile() throws {
+        let graph = try GraphCompiler.compile(PipelineDocument.load(file: Self.root + "/pipeline.yaml", environment: [:]), plugins: .builtIn)
+        let steps = try #require(graph.stages.lazy.compactMap { $0.config(as: EnrichStageKind.self) }.first).steps
+        #expect(steps.map(\.name) == ["drop", "user_agent", "url", "ip"])
+    }
+
+    @Test(.enabled(if: GeoIPFixture.enabled, GeoIPFixture.skipReason))
+    func theDeployExampleWithGeoIPHashingAndFilteringChecks() async throws {
+        try await withTestDatabase { database, _ in
+            let environment = [
+                "SMOLHOG_GEOIP_DATABASE": database, "SMOLHOG_HASH_SECRET": "a-long-enough-secret", "SMOLHOG_RABBITMQ_URL": "amqp://u:p@mq:5672/",
+                "SMOLHOG_POSTGRES_URL": "postgres://u:p@db:5432/smolhog",
+            ]
+            let graph = try GraphCompiler.compile(
+                PipelineDocument.load(file: Self.root + "/deploy/pipeline-enrichment.yaml", environment: environment), plugins: .builtIn)
+            #expect(graph.stages.map(\.name).prefix(3) == ["validate", "filter", "enrich"])
+            #expect(!graph.summary.contains("a-long-enough-secret"))
+        }
     }
 }

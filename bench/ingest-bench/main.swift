@@ -162,7 +162,7 @@ func measure(seconds: Double, eventsPerRound: Int, _ body: () async throws -> Vo
             "- lowercase: {event_name: true}", "- hash: {properties: [$referrer], user_id: true}",
         ]
         var named: [(String, EnrichStageKind.Step)] = []
-        for config in enrichConfigs { named += config.steps.map { ("\($0)".prefix(60).description, $0) } }
+        for config in enrichConfigs { named += config.steps.map { ("\($0.name) (shipped)", $0) } }
         for line in extra {
             let yaml = "stages:\n  - validate\n  - enrich:\n      \(line)\n  - queue: {embedded: {path: q.sqlite}}\n  - persist: {sqlite: {path: s.sqlite}}\n"
             let extraGraph = try GraphCompiler.compile(PipelineDocument.parse(yaml, environment: environment), plugins: .builtIn)

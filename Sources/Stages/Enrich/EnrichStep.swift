@@ -48,6 +48,25 @@ extension EnrichStageKind {
             }
         }
 
+        /// The step's name as pipeline.yaml writes it (`user_agent`).
+        public var name: String {
+            switch self {
+            case .set: "set"
+            case .setDefault: "set_default"
+            case .drop: "drop"
+            case .rename: "rename"
+            case .copy: "copy"
+            case .keep: "keep"
+            case .lowercase: "lowercase"
+            case .trim: "trim"
+            case .userAgent: "user_agent"
+            case .url: "url"
+            case .ip: "ip"
+            case .geoip: "geoip"
+            case .hash: "hash"
+            }
+        }
+
         /// The step names, as pipeline.yaml writes them.
         public static let names = [
             "set", "set_default", "drop", "rename", "copy", "keep", "lowercase", "trim", "user_agent", "url", "ip", "geoip", "hash",

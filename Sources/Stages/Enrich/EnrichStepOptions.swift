@@ -77,10 +77,11 @@ extension EnrichStageKind.Step {
         /// current URL's host.
         public var internalDomains: [String]
 
-        /// PostHog's `$current_url` and `$referrer`, then Segment's `context.page`; no extra
-        /// internal domains.
+        /// PostHog's `$current_url` and `$referrer`, then Segment's `context.page` and a page
+        /// call's `url` and `referrer`; no extra internal domains.
         public init(
-            currentURL: [String] = ["$current_url", "context.page.url"], referrer: [String] = ["$referrer", "context.page.referrer"],
+            currentURL: [String] = ["$current_url", "context.page.url", "url"],
+            referrer: [String] = ["$referrer", "context.page.referrer", "referrer"],
             internalDomains: [String] = []
         ) {
             self.currentURL = currentURL
