@@ -144,6 +144,13 @@ func enrich(_ stage: EnrichStage, _ events: [Event], context: IngestContext = In
         #expect(output[1].properties["utm_source"] == "sdk")
         #expect(output[2].properties["$referrer_kind"] == "internal")
         #expect(output[2].properties["utm_source"] == "late")
+        // A tag the SDK already set wins over the URL's, also when the rest comes from the cache.
+        for _ in 0..<2 {
+            let both = try await enrich(stage, [try textEvent(#"{"$current_url":"https://shop.example.com/b?utm_source=late","utm_source":"sdk"}"#)])
+            #expect(both[0].properties["utm_source"] == "sdk")
+            #expect(both[0].properties["$pathname"] == "/b")
+            #expect(try JSONParser.memberKeys(ofObject: both[0].propertiesJSON).filter { $0 == "utm_source" }.count == 1)
+        }
         // Segment's SDKs put the page in context.page.
         let segment = try await enrich(
             stage, [try textEvent(#"{"context":{"page":{"url":"https://shop.example.com/c?fbclid=f","referrer":"https://t.co/x"}}}"#)])

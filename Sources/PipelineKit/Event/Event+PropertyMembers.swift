@@ -90,6 +90,19 @@ extension Event {
     /// Adds `members`, which the caller has just seen to be absent (`propertyValues` answered
     /// nil for each key): the check of `addProperties(ifAbsent:)` without its second walk.
     /// A key that is present after all ends up twice in the text, where the last one wins.
+    package mutating func appendProperties(knownAbsent parts: [RenderedMembers]) {
+        switch propertiesStorage {
+        case .object(let object):
+            var added = object
+            for part in parts { added = added.addingAbsent(part.members) }
+            propertiesStorage = .object(added)
+        case .json(let text, let keys):
+            let spliced = RawJSONObject(validatedText: text, depth: 0, keys: keys ?? .all).appending(rendered: parts)
+            propertiesStorage = .json(spliced.text, keys: keys == nil ? nil : spliced.keys)
+        }
+    }
+
+    /// `appendProperties(knownAbsent:)` for members not rendered yet.
     package mutating func appendProperties(knownAbsent members: JSONObject) {
         guard !members.isEmpty else { return }
         switch propertiesStorage {

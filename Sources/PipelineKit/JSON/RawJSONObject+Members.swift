@@ -23,26 +23,7 @@ extension RawJSONObject {
     /// (`hasMember`); a duplicate would be kept as text and read as the last one.
     package func appending(_ members: JSONObject) -> RawJSONObject {
         guard !members.isEmpty else { return self }
-        // Only the new members are written and checked as UTF-8; the object's own text is
-        // joined to them as the String it already is (building the whole text from bytes
-        // checked all of it again, a third of the cost of enriching an event).
-        var writer = JSONWriter(capacity: 32 * members.count)
-        var sketch = keys
-        var nesting = depth
-        let opensEmpty = text.utf8.count <= 2
-        for (position, member) in members.enumerated() {
-            if position > 0 || !opensEmpty { writer.writeRaw(CollectionOfOne(UInt8(ascii: ","))) }
-            let keyStart = writer.bytes.count + 1
-            writer.write(string: member.key)
-            writer.bytes[keyStart..<writer.bytes.count - 1].withUnsafeBufferPointer { sketch.insert(raw: $0) }
-            writer.writeRaw(CollectionOfOne(UInt8(ascii: ":")))
-            writer.write(member.value)
-            nesting = max(nesting, 1 + member.value.depth)
-        }
-        writer.writeRaw(CollectionOfOne(UInt8(ascii: "}")))
-        var joined = String(text.utf8.dropLast()) ?? String(decoding: text.utf8.dropLast(), as: UTF8.self)
-        joined += String(decoding: writer.bytes, as: UTF8.self)
-        return RawJSONObject(validatedText: joined, depth: nesting, keys: sketch)
+        return appending(rendered: [RenderedMembers(members)])
     }
 
     /// The object `text` holds as a RawJSONObject (checked and made compact), nil when `text`
@@ -60,5 +41,63 @@ extension RawJSONObject {
         }
         guard case .success(let object?) = result else { return nil }
         self = object
+    }
+}
+
+/// Object members written once as compact JSON text (`"k":v,"k2":v2`, no braces), with what
+/// splicing them into an object needs: their keys for the key sketch, their nesting depth,
+/// and the members themselves for an object held as a tree. A stage that adds the same members
+/// to many events (a user agent's browser and OS) keeps these in a cache and splices the text.
+package struct RenderedMembers: Sendable {
+    /// The members, as a tree.
+    package let members: JSONObject
+    /// Their compact JSON text, without braces.
+    package let text: String
+    let keyBytes: [[UInt8]]
+    let depth: Int
+
+    /// Renders `members`.
+    package init(_ members: JSONObject) {
+        var writer = JSONWriter(capacity: 32 * members.count)
+        var keys: [[UInt8]] = []
+        var depth = 0
+        for (position, member) in members.enumerated() {
+            if position > 0 { writer.writeRaw(CollectionOfOne(UInt8(ascii: ","))) }
+            let keyStart = writer.bytes.count + 1
+            writer.write(string: member.key)
+            keys.append(Array(writer.bytes[keyStart..<writer.bytes.count - 1]))
+            writer.writeRaw(CollectionOfOne(UInt8(ascii: ":")))
+            writer.write(member.value)
+            depth = max(depth, member.value.depth)
+        }
+        self.members = members
+        text = String(decoding: writer.bytes, as: UTF8.self)
+        keyBytes = keys
+        self.depth = depth
+    }
+}
+
+extension RawJSONObject {
+    /// This object with each of `parts` spliced in after its own members: the object's text and
+    /// the parts' are joined as Strings, nothing is rendered or checked again. The caller keeps
+    /// the keys distinct from the object's own, as for `appending(_:)`.
+    package func appending(rendered parts: [RenderedMembers]) -> RawJSONObject {
+        let parts = parts.filter { !$0.members.isEmpty }
+        guard !parts.isEmpty else { return self }
+        var joined = ""
+        joined.reserveCapacity(text.utf8.count + parts.reduce(0) { $0 + $1.text.utf8.count + 1 })
+        joined.append(contentsOf: text.dropLast())
+        var sketch = keys
+        var nesting = depth
+        var first = text.utf8.count <= 2
+        for part in parts {
+            if !first { joined.append(",") }
+            first = false
+            joined.append(part.text)
+            for key in part.keyBytes { key.withUnsafeBufferPointer { sketch.insert(raw: $0) } }
+            nesting = max(nesting, 1 + part.depth)
+        }
+        joined.append("}")
+        return RawJSONObject(validatedText: joined, depth: nesting, keys: sketch)
     }
 }

@@ -37,6 +37,9 @@ struct Derivation {
     private var editsExisting = false
     /// Keys no step read, added only where the event has none.
     private var unread: [(key: String, value: JSONValue)] = []
+    /// Members rendered once and cached by a step, each with the slots it fills and the keys
+    /// no step read (added only when the event surely lacks them).
+    private var rendered: [(part: RenderedMembers, unread: [String])] = []
 
     init(keys: PropertyKeyList, sameKey: [[Int]], original: [JSONValue?]) {
         self.keys = keys
@@ -69,6 +72,19 @@ struct Derivation {
         if original[slot] != nil { editsExisting = true }
     }
 
+    /// Adds `part`'s members, rendered once: those at `slots` (which the step saw absent and
+    /// no earlier step wrote) and `unread` keys no step read. Later steps see them.
+    mutating func add(rendered part: RenderedMembers, slots: some Sequence<Int>, unread: [String] = []) {
+        for (slot, member) in zip(slots, part.members.members.filter { !unread.contains($0.key) }) {
+            for other in sameKey[slot] { changes[other] = .some(member.value) }
+            covered.append(slot)
+        }
+        rendered.append((part, unread))
+    }
+
+    /// Slots filled by a rendered part (not written again at the commit).
+    private var covered: [Int] = []
+
     /// Adds `key` (which no step read) where the event has none.
     mutating func addIfAbsent(unread key: String, _ value: JSONValue) {
         if !unread.contains(where: { $0.key == key }) { unread.append((key, value)) }
@@ -78,11 +94,22 @@ struct Derivation {
     func commit(to event: inout Event) {
         var written: [(key: String, value: JSONValue)] = []
         var removed: [String] = []
-        for slot in changes.indices where sameKey[slot][0] == slot {
+        for slot in changes.indices where sameKey[slot][0] == slot && !covered.contains(slot) {
             guard let change = changes[slot] else { continue }
             if let value = change { written.append((keys.keys[slot], value)) } else { removed.append(keys.keys[slot]) }
         }
-        let unread = unread.filter { entry in !keys.keys.contains(entry.key) }
+        var unread = unread.filter { entry in !keys.keys.contains(entry.key) }
+        var parts: [RenderedMembers] = []
+        for entry in rendered {
+            // A part whose unread keys the event may have goes member by member instead.
+            if !editsExisting && !entry.unread.contains(where: event.mayHavePropertyKey) {
+                parts.append(entry.part)
+                continue
+            }
+            for member in entry.part.members.members {
+                if entry.unread.contains(member.key) { unread.append(member) } else { written.append(member) }
+            }
+        }
         guard !editsExisting else {
             event.updateProperties { properties in
                 for key in removed { properties[key] = nil }
@@ -95,7 +122,8 @@ struct Derivation {
         for entry in unread {
             if event.mayHavePropertyKey(entry.key) { uncertain[entry.key] = entry.value } else { written.append(entry) }
         }
-        event.appendProperties(knownAbsent: JSONObject(written))
+        if !written.isEmpty { parts.append(RenderedMembers(JSONObject(written))) }
+        event.appendProperties(knownAbsent: parts)
         event.addProperties(ifAbsent: uncertain)
     }
 }

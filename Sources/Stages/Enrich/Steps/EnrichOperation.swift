@@ -20,6 +20,8 @@ struct RequestFacts {
     lazy var clientAddress: IPAddress? = context.clientIP.flatMap(IPAddress.init)
     /// `clientAddress` anonymized, as text.
     lazy var anonymizedClientIP: String? = clientAddress?.anonymized.description
+    /// `"$ip":"<anonymizedClientIP>"`, rendered once for the batch.
+    lazy var anonymizedClientIPMember: RenderedMembers? = anonymizedClientIP.map { RenderedMembers(["$ip": .string($0)]) }
 
     init(_ context: IngestContext) { self.context = context }
 }

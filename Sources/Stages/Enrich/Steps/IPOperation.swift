@@ -36,7 +36,11 @@ struct IPOperation: DerivingOperation {
                 derivation.set(base + 1, .object(context))
             }
             guard let sent else {
-                if let value = anonymizedContextIP ?? facts.anonymizedClientIP.map(JSONValue.string) { derivation.set(base, value) }
+                if let value = anonymizedContextIP {
+                    derivation.set(base, value)
+                } else if let member = facts.anonymizedClientIPMember {
+                    derivation.add(rendered: member, slots: CollectionOfOne(base))
+                }
                 return
             }
             guard let address = sent.stringValue.flatMap(IPAddress.init) else { return derivation.remove(base) }

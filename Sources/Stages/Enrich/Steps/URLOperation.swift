@@ -12,6 +12,9 @@ struct URLOperation: DerivingOperation {
     let pages: PropertySources
     let referrers: PropertySources
     let internalDomains: [String]
+    /// What a page and referrer give, rendered once, for events that have none of `outputs`:
+    /// the members, the offsets in `outputs` of those it has, and its campaign keys.
+    let rendered = BoundedCache<(part: RenderedMembers, offsets: [Int], campaign: [String])>(capacity: 8192)
     /// The page sources' top-level keys, the referrer sources', then `outputs`.
     let reads: [String]
 
@@ -25,25 +28,47 @@ struct URLOperation: DerivingOperation {
     func derive(_ derivation: inout Derivation, base: Int, facts: inout RequestFacts) {
         let referrerBase = base + pages.topKeys.count
         let outputs = referrerBase + referrers.topKeys.count
-        let page = pages.firstString({ derivation.value(base + $0) }).map { URLParts($0) }
+        let pageText = pages.firstString { derivation.value(base + $0) }
         let referrerText = referrers.firstString { derivation.value(referrerBase + $0) }
+        guard pageText != nil || referrerText != nil else { return }
+        if (outputs..<outputs + Self.outputs.count).allSatisfy({ derivation.value($0) == nil }) {
+            // The usual case: pages and referrers repeat, and what they give is spliced in.
+            let key = (pageText ?? "") + "\u{1F}" + (referrerText ?? "")
+            let entry = rendered.value(for: key) {
+                let members = derived(page: pageText, referrer: referrerText, currentHost: nil)
+                let offsets = Self.outputs.indices.filter { members[Self.outputs[$0]] != nil }
+                let campaign = members.keys.filter { !Self.outputs.contains($0) }
+                return (RenderedMembers(members), offsets, campaign)
+            }
+            derivation.add(rendered: entry.part, slots: entry.offsets.lazy.map { outputs + $0 }, unread: entry.campaign)
+            return
+        }
+        let members = derived(page: pageText, referrer: referrerText, currentHost: derivation.value(outputs)?.stringValue)
+        for (offset, key) in Self.outputs.enumerated() {
+            if let value = members[key] { derivation.addIfAbsent(outputs + offset, value) }
+        }
+        for member in members where !Self.outputs.contains(member.key) { derivation.addIfAbsent(unread: member.key, member.value) }
+    }
+
+    /// What `page` and `referrer` give: `outputs` (those that apply, in order), then the
+    /// campaign parameters of the page's query. `currentHost` stands in for a page without one.
+    func derived(page pageText: String?, referrer referrerText: String?, currentHost: String?) -> JSONObject {
+        let page = pageText.map { URLParts($0) }
         // posthog-js sends "$direct" for no referrer.
         let referrer = referrerText.flatMap { $0 == "$direct" ? nil : URLParts($0) }
+        var members: [(key: String, value: JSONValue)] = []
         if let host = page?.host {
-            derivation.addIfAbsent(outputs, .string(host))
-            derivation.addIfAbsent(outputs + 1, .string(page?.path ?? "/"))
+            members.append(("$host", .string(host)))
+            members.append(("$pathname", .string(page?.path ?? "/")))
         }
-        if referrerText != nil || page != nil {
-            derivation.addIfAbsent(outputs + 2, .string(referrer?.host ?? "$direct"))
-            let currentHost = page?.host ?? derivation.value(outputs)?.stringValue
-            let kind = ReferrerKind.classify(
-                referrerHost: referrer?.host, currentHost: currentHost, internalDomains: internalDomains, utmMedium: page?.parameter("utm_medium"))
-            derivation.addIfAbsent(outputs + 3, .string(kind.rawValue))
+        members.append(("$referring_domain", .string(referrer?.host ?? "$direct")))
+        let kind = ReferrerKind.classify(
+            referrerHost: referrer?.host, currentHost: page?.host ?? currentHost, internalDomains: internalDomains,
+            utmMedium: page?.parameter("utm_medium"))
+        members.append(("$referrer_kind", .string(kind.rawValue)))
+        for parameter in page?.parameters ?? [] where !parameter.value.isEmpty && CampaignParameters.names.contains(parameter.name) {
+            if !members.contains(where: { $0.key == parameter.name }) { members.append((parameter.name, .string(parameter.value))) }
         }
-        if let page, !page.parameters.isEmpty {
-            for parameter in page.parameters where !parameter.value.isEmpty && CampaignParameters.names.contains(parameter.name) {
-                derivation.addIfAbsent(unread: parameter.name, .string(parameter.value))
-            }
-        }
+        return JSONObject(members)
     }
 }

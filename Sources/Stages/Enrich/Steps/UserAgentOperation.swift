@@ -16,6 +16,9 @@ struct UserAgentOperation: DerivingOperation {
     let sources: PropertySources
     let usesHeader: Bool
     let cache: UserAgentCache
+    /// Each user agent's outputs rendered once, for events that have none of them, with the
+    /// offsets in `outputs` of the members it has.
+    let rendered: BoundedCache<(part: RenderedMembers, offsets: [Int])>
     /// The sources' top-level keys, then `outputs`.
     let reads: [String]
 
@@ -23,26 +26,46 @@ struct UserAgentOperation: DerivingOperation {
         sources = PropertySources(options.from.filter { $0 != "header" })
         usesHeader = options.from.contains("header")
         cache = UserAgentCache(capacity: options.cacheSize)
+        rendered = BoundedCache(capacity: options.cacheSize)
         reads = sources.topKeys + Self.outputs
+    }
+
+    /// The outputs `agent` gives, in `outputs` order (a nil browser or OS is left out).
+    static func derived(_ agent: UserAgent) -> JSONObject {
+        var members: [(key: String, value: JSONValue)] = []
+        let values: [JSONValue?] = [
+            agent.browser.map(JSONValue.string), agent.browserVersion.map(JSONValue.string), agent.os.map(JSONValue.string),
+            agent.osVersion.map(JSONValue.string), .string(agent.deviceType.rawValue), .bool(agent.isBot),
+        ]
+        for (key, value) in zip(outputs, values) {
+            if let value { members.append((key, value)) }
+        }
+        return JSONObject(members)
     }
 
     func derive(_ derivation: inout Derivation, base: Int, facts: inout RequestFacts) {
         let outputs = base + sources.topKeys.count
         guard (outputs..<outputs + Self.outputs.count).contains(where: { derivation.value($0) == nil }) else { return }
-        let agent: UserAgent
-        if let text = sources.firstString({ derivation.value(base + $0) }) {
-            agent = cache.userAgent(for: text)
+        let text: String
+        if let property = sources.firstString({ derivation.value(base + $0) }) {
+            text = property
         } else if usesHeader, let header = facts.context.userAgent, header.hasPrefix("Mozilla/") {
-            agent = cache.userAgent(for: header)
+            text = header
         } else {
             return
         }
-        let derived: [JSONValue?] = [
-            agent.browser.map(JSONValue.string), agent.browserVersion.map(JSONValue.string), agent.os.map(JSONValue.string),
-            agent.osVersion.map(JSONValue.string), .string(agent.deviceType.rawValue), .bool(agent.isBot),
-        ]
-        for (offset, value) in derived.enumerated() {
-            if let value { derivation.addIfAbsent(outputs + offset, value) }
+        if (outputs..<outputs + Self.outputs.count).allSatisfy({ derivation.value($0) == nil }) {
+            // The usual case: the SDK set none of them, and the rendered outputs are spliced in.
+            let entry = rendered.value(for: text) {
+                let members = Self.derived(cache.userAgent(for: text))
+                return (RenderedMembers(members), Self.outputs.indices.filter { members[Self.outputs[$0]] != nil })
+            }
+            derivation.add(rendered: entry.part, slots: entry.offsets.lazy.map { outputs + $0 })
+            return
+        }
+        let derived = Self.derived(cache.userAgent(for: text))
+        for (offset, key) in Self.outputs.enumerated() {
+            if let value = derived[key] { derivation.addIfAbsent(outputs + offset, value) }
         }
     }
 }
