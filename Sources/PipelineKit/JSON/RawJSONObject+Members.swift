@@ -86,18 +86,20 @@ extension RawJSONObject {
         guard !parts.isEmpty else { return self }
         var joined = ""
         joined.reserveCapacity(text.utf8.count + parts.reduce(0) { $0 + $1.text.utf8.count + 1 })
-        joined.append(contentsOf: text.dropLast())
+        // Whole Strings are appended as bytes; a Substring would be appended by Characters.
+        joined += text
+        joined.removeLast()
         var sketch = keys
         var nesting = depth
         var first = text.utf8.count <= 2
         for part in parts {
-            if !first { joined.append(",") }
+            if !first { joined += "," }
             first = false
-            joined.append(part.text)
+            joined += part.text
             for key in part.keyBytes { key.withUnsafeBufferPointer { sketch.insert(raw: $0) } }
             nesting = max(nesting, 1 + part.depth)
         }
-        joined.append("}")
+        joined += "}"
         return RawJSONObject(validatedText: joined, depth: nesting, keys: sketch)
     }
 }
