@@ -75,15 +75,23 @@ struct Derivation {
     /// Adds `part`'s members, rendered once: those at `slots` (which the step saw absent and
     /// no earlier step wrote) and `unread` keys no step read. Later steps see them.
     mutating func add(rendered part: RenderedMembers, slots: some Sequence<Int>, unread: [String] = []) {
-        for (slot, member) in zip(slots, part.members.members.filter { !unread.contains($0.key) }) {
-            for other in sameKey[slot] { changes[other] = .some(member.value) }
-            covered.append(slot)
+        var slot = slots.makeIterator()
+        for member in part.members.members where unread.isEmpty || !unread.contains(member.key) {
+            guard let next = slot.next() else { break }
+            for other in sameKey[next] { changes[other] = .some(member.value) }
+            if next < 64 { covered |= 1 << UInt64(next) } else { coveredBeyond.append(next) }
         }
         rendered.append((part, unread))
     }
 
-    /// Slots filled by a rendered part (not written again at the commit).
-    private var covered: [Int] = []
+    /// Slots filled by a rendered part (not written again at the commit): bits for the first
+    /// 64, a list for the rest.
+    private var covered: UInt64 = 0
+    private var coveredBeyond: [Int] = []
+
+    private func isCovered(_ slot: Int) -> Bool {
+        slot < 64 ? covered & (1 << UInt64(slot)) != 0 : coveredBeyond.contains(slot)
+    }
 
     /// Adds `key` (which no step read) where the event has none.
     mutating func addIfAbsent(unread key: String, _ value: JSONValue) {
@@ -94,11 +102,11 @@ struct Derivation {
     func commit(to event: inout Event) {
         var written: [(key: String, value: JSONValue)] = []
         var removed: [String] = []
-        for slot in changes.indices where sameKey[slot][0] == slot && !covered.contains(slot) {
+        for slot in changes.indices where sameKey[slot][0] == slot && !isCovered(slot) {
             guard let change = changes[slot] else { continue }
             if let value = change { written.append((keys.keys[slot], value)) } else { removed.append(keys.keys[slot]) }
         }
-        var unread = unread.filter { entry in !keys.keys.contains(entry.key) }
+        var unread = unread.isEmpty ? unread : unread.filter { entry in !keys.keys.contains(entry.key) }
         var parts: [RenderedMembers] = []
         for entry in rendered {
             // A part whose unread keys the event may have goes member by member instead.

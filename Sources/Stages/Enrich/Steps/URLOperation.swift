@@ -33,7 +33,9 @@ struct URLOperation: DerivingOperation {
         guard pageText != nil || referrerText != nil else { return }
         if (outputs..<outputs + Self.outputs.count).allSatisfy({ derivation.value($0) == nil }) {
             // The usual case: pages and referrers repeat, and what they give is spliced in.
-            let key = (pageText ?? "") + "\u{1F}" + (referrerText ?? "")
+            // Without a referrer the page is the key (no string is built per event).
+            let key = referrerText.map { (pageText ?? "") + "\u{1F}" + $0 } ?? pageText ?? ""
+
             let entry = rendered.value(for: key) {
                 let members = derived(page: pageText, referrer: referrerText, currentHost: nil)
                 let offsets = Self.outputs.indices.filter { members[Self.outputs[$0]] != nil }
