@@ -254,7 +254,7 @@ func enrich(_ stage: EnrichStage, _ events: [Event], context: IngestContext = In
     @Test func theShippedPipelineEnrichesWithoutAnyFile() throws {
         let graph = try GraphCompiler.compile(PipelineDocument.load(file: Self.root + "/pipeline.yaml", environment: [:]), plugins: .builtIn)
         let steps = try #require(graph.stages.lazy.compactMap { $0.config(as: EnrichStageKind.self) }.first).steps
-        #expect(steps.map(\.name) == ["drop", "user_agent", "url", "ip"])
+        #expect(steps.map(\.name) == ["drop", "ip"])
     }
 
     @Test(.enabled(if: GeoIPFixture.enabled, GeoIPFixture.skipReason))
