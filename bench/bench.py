@@ -528,7 +528,8 @@ def render(results):
         e = results["enrich"]
         lines.append(f"ingest path on one core ({e['batch']}-event browser batches, {e['user_agents']} user agents): decode "
                      f"{e['decode_ns_per_event']:.0f} ns/event, + validate {e['decode_validate_ns_per_event']:.0f}, + the shipped enrichment "
-                     f"({e['default_steps']} steps) {e['ingest_ns_per_event']:.0f} = {e['ingest_events_per_s_one_core']:.0f} events/s")
+                     f"({e['default_steps']} steps) {e['ingest_ns_per_event']:.0f} = {e['ingest_events_per_s_one_core']:.0f} events/s; with "
+                     f"drop, user_agent, url and ip {e['browser_ingest_ns_per_event']:.0f} = {e['browser_ingest_events_per_s_one_core']:.0f} events/s")
         lines.append("| enrich step alone | ns/event |")
         lines.append("|---|---|")
         for step in e["steps"]:

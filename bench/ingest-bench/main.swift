@@ -155,9 +155,19 @@ func measure(seconds: Double, eventsPerRound: Int, _ body: () async throws -> Vo
                 for stage in enrichStages { batch = try await stage.process(batch) }
             }
         }
+        // Every derived step a browser event can use, whatever the config ships.
+        let browserYAML =
+            "stages:\n  - validate\n  - enrich: [{drop: [password]}, user_agent, url, ip]\n  - queue: {embedded: {path: q.sqlite}}\n  - persist: {sqlite: {path: s.sqlite}}\n"
+        let browserSteps =
+            try GraphCompiler.compile(PipelineDocument.parse(browserYAML), plugins: .builtIn).stages[1].config(as: EnrichStageKind.self)?.steps ?? []
+        let browserStage = EnrichStage(steps: browserSteps)
+        let browserNS = try await measure(seconds: options.seconds, eventsPerRound: perRound) {
+            for (body, address) in bodies { _ = try await browserStage.process(try await validate.process(try decode(body, clientIP: address))) }
+        }
         var steps: [(String, Double)] = []
         let environment = ["SMOLHOG_HASH_SECRET": "bench-secret-bench-secret"]
         let extra = [
+            "- user_agent", "- url", "- ip",
             "- set: {env: prod}", "- set_default: {plan: free}", "- rename: {$lib: library}", "- keep: [$current_url, price, currency]",
             "- lowercase: {event_name: true}", "- hash: {properties: [$referrer], user_id: true}",
         ]
@@ -180,6 +190,7 @@ func measure(seconds: Double, eventsPerRound: Int, _ body: () async throws -> Vo
             "config": options.config, "batch": options.batch, "user_agents": userAgents.count, "default_steps": shipped,
             "decode_ns_per_event": decodeNS, "decode_validate_ns_per_event": decodeValidateNS, "ingest_ns_per_event": wholeNS,
             "ingest_events_per_s_one_core": 1e9 / wholeNS, "enrich_ns_per_event": wholeNS - decodeValidateNS,
+            "browser_ingest_ns_per_event": browserNS, "browser_ingest_events_per_s_one_core": 1e9 / browserNS,
             "steps": steps.map { ["step": $0.0, "ns_per_event": $0.1] },
         ]
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
