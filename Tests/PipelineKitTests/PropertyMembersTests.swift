@@ -63,4 +63,22 @@ import Testing
         event.addProperties(ifAbsent: ["$browser": "Chrome", "$os": "Linux"])
         #expect(event.propertiesJSON == #"{"$browser":"Firefox","price":1,"$os":"Linux"}"#)
     }
+
+    /// Properties sent with spaces (as posthog-python's `json.dumps` writes them) are kept as
+    /// compact text that means the same object, strings copied exactly as sent.
+    @Test func spacedPropertiesAreCompactedWithoutChangingThem() throws {
+        var generator = SplitMix(seed: 0xC0AC7)
+        for _ in 0..<2000 {
+            let members = (0..<Int(generator.next() % 8)).map { _ in
+                "\n \"" + Self.keys[Int(generator.next() % UInt64(Self.keys.count))] + "\" :\t " + randomJSON(&generator, depth: 1) + " "
+            }
+            let written = "{ " + members.joined(separator: " ,\r\n ") + " }"
+            guard let raw = try captured(written) else { continue }
+            #expect(try JSONParser.parse(raw.text) == JSONParser.parse(written), "\(written) → \(raw.text)")
+            // Compact already: capturing it again changes nothing.
+            #expect(try captured(raw.text)?.text == raw.text)
+        }
+        let sent = #"{ "title" : "a  b\" :c" , "n" : [ 1 , { "k" : "\u00dc" } ] }"#
+        #expect(try captured(sent)?.text == #"{"title":"a  b\" :c","n":[1,{"k":"\u00dc"}]}"#)
+    }
 }

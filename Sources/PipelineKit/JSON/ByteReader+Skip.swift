@@ -33,13 +33,42 @@ extension ByteReader {
             return RawJSONObject(
                 validatedText: String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self), depth: nesting, keys: sketch)
         }
-        let end = index
-        index = start
-        var copied = CompactText(keeps: true)
-        copied.bytes.reserveCapacity(counted.count)
-        _ = try skipContainer(depth: depth + 1, close: UInt8(ascii: "}"), into: &copied)
-        assert(index == end, "the second walk ends where the first did")
-        return RawJSONObject(validatedText: String(decoding: copied.bytes, as: UTF8.self), depth: nesting, keys: sketch)
+        // Checked already: the copy only drops the whitespace outside strings (what
+        // posthog-python's `json.dumps` puts after every `,` and `:`), without walking the
+        // structure and checking every string a second time.
+        let compact = Self.compacted(UnsafeBufferPointer(rebasing: buffer[start..<index]), capacity: counted.count)
+        return RawJSONObject(validatedText: String(decoding: compact, as: UTF8.self), depth: nesting, keys: sketch)
+    }
+
+    /// `bytes`, JSON text already checked, without the whitespace outside its strings.
+    static func compacted(_ bytes: UnsafeBufferPointer<UInt8>, capacity: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity)
+        var index = 0
+        var runStart = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                while index < bytes.count {
+                    index = ByteScan.plainJSONStringEnd(bytes, from: index).end
+                    guard index < bytes.count else { break }
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "\"") { break }
+                    index += byte == UInt8(ascii: "\\") ? 2 : 1
+                }
+                index += 1
+            case 0x20, 0x09, 0x0A, 0x0D:
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                index += 1
+                while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
+                runStart = index
+            default:
+                index += 1
+            }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<min(index, bytes.count)]))
+        return out
     }
 
     /// Checks the value at `index` and appends its compact text to `out`; returns its depth.
