@@ -39,13 +39,17 @@ enum WireEventFields {
             "timestamp": .string(time.iso8601),
         ]
         if let session, !session.isEmpty { fields["session_id"] = .string(session) }
-        return RawEvent(fields: fields)
+        var event = RawEvent(fields: fields)
+        event.resolvedTimestamp = time
+        return event
     }
 
     /// `rawEvent(…properties:…)` with the properties kept as text (`RawEvent.rawProperties`).
     static func rawEvent(id: String, name: String, user: String, rawProperties: RawJSONObject, time: Timestamp, session: String?) -> RawEvent {
         var fields: JSONObject = ["event_id": .string(id), "event_name": .string(name), "user_id": .string(user), "timestamp": .string(time.iso8601)]
         if let session, !session.isEmpty { fields["session_id"] = .string(session) }
-        return RawEvent(fields: fields, rawProperties: rawProperties)
+        var event = RawEvent(fields: fields, rawProperties: rawProperties)
+        event.resolvedTimestamp = time
+        return event
     }
 }

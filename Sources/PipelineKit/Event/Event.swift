@@ -10,6 +10,10 @@ public struct RawEvent: Sendable, Hashable {
     /// `properties` when the wire decoder kept the object as checked text (then it is not in
     /// `fields`); `validate` passes it on without building a tree.
     package var rawProperties: RawJSONObject?
+    /// `fields["timestamp"]` as the source already read it (a wire format that resolves
+    /// clock skew has the instant in hand); `validate` then checks it without parsing the
+    /// text again. Nil when the source left the text to `validate`.
+    package var resolvedTimestamp: Timestamp?
     /// A raw event from a wire format's decoded object.
     public init(fields: JSONObject) {
         self.init(fields: fields, rawProperties: nil)
@@ -17,6 +21,18 @@ public struct RawEvent: Sendable, Hashable {
     package init(fields: JSONObject, rawProperties: RawJSONObject?) {
         self.fields = fields
         self.rawProperties = rawProperties
+    }
+
+    /// Equal when the fields and the properties' text are (`resolvedTimestamp` is read from
+    /// `fields["timestamp"]`, so it adds nothing).
+    public static func == (lhs: RawEvent, rhs: RawEvent) -> Bool {
+        lhs.fields == rhs.fields && lhs.rawProperties == rhs.rawProperties
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields)
+        hasher.combine(rawProperties)
     }
 
     /// `properties` as an object, whether the decoder kept it in `fields` or as checked text;

@@ -131,7 +131,8 @@ public struct ValidateStage: Stage {
         switch fields["timestamp"] {
         case .none, .null?: return .failure(ItemFailure(field: "timestamp", "is required (ISO-8601 with a time zone, e.g. 2024-05-06T07:08:09.123Z)"))
         case .string(let text)?:
-            guard let parsed = Timestamp(iso8601: text) else {
+            // A source that resolved the time hands it over with the text it wrote from it.
+            guard let parsed = raw.resolvedTimestamp ?? Timestamp(iso8601: text) else {
                 return .failure(
                     ItemFailure(
                         field: "timestamp", "'\(text.prefix(64))' is not an ISO-8601 date-time with a time zone (e.g. 2024-05-06T07:08:09.123Z or +02:00)"))
