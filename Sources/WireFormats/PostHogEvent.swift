@@ -10,6 +10,8 @@ import PipelineKit
 /// Mapping of PostHog event objects.
 enum PostHogEvent {
     /// Top-level members that map to a column or are merged; the rest go to properties.
+    /// The properties member PostHog's SDKs put the session in; the parser notes it.
+    static let sessionKey = "$session_id"
     static let mapped: Set<String> = ["uuid", "event", "distinct_id", "timestamp", "properties", "$set", "$set_once", "session_id", "api_key", "token"]
 
     struct Mapping {
@@ -105,7 +107,11 @@ enum PostHogEvent {
                 if added[member.key] == nil, !properties.hasMember(member.key) { added[member.key] = member.value }
             }
             var session = sessionFromTopLevel ? event["session_id"]?.stringValue : nil
-            if session == nil { session = (added["$session_id"] ?? properties.member("$session_id"))?.stringValue }
+            if session == nil {
+                // The parser noted `$session_id` while it checked the properties (`noteKey`).
+                let sent = properties.noted ?? properties.member(PostHogEvent.sessionKey)
+                session = (added["$session_id"] ?? sent)?.stringValue
+            }
             return .success(
                 WireEventFields.rawEvent(id: eventID, name: name, user: userID, rawProperties: properties.appending(added), time: time, session: session))
         }

@@ -50,7 +50,7 @@ public enum PostHogFormat {
         do {
             parsed = try JSONParser.parseEventArray(
                 json, arrayKey: "batch", limits: JSONParserLimits(maxValues: limits?.maxJSONValues ?? .max), maxItems: limits?.maxItems ?? .max,
-                arrayRoot: version == .v0, rootProperties: version == .v0)
+                arrayRoot: version == .v0, rootProperties: version == .v0, noteKey: PostHogEvent.sessionKey)
         } catch {
             throw WireDecodingError(parsing: error, format: "PostHog", limits: limits)
         }

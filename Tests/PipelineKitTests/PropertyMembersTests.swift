@@ -81,4 +81,23 @@ import Testing
         let sent = #"{ "title" : "a  b\" :c" , "n" : [ 1 , { "k" : "\u00dc" } ] }"#
         #expect(try captured(sent)?.text == #"{"title":"a  b\" :c","n":[1,{"k":"\u00dc"}]}"#)
     }
+
+    /// The member the parser notes while it checks the properties is the one a walk finds.
+    @Test func theNotedMemberAgreesWithTheWalk() throws {
+        var generator = SplitMix(seed: 0x5E55)
+        for _ in 0..<2000 {
+            let members = (0..<Int(generator.next() % 8)).map { _ in
+                "\"" + Self.keys[Int(generator.next() % UInt64(Self.keys.count))] + "\" : " + randomJSON(&generator, depth: 1)
+            }
+            let body = #"{"events":[{"event_id":"e","properties":{\#(members.joined(separator: " , "))}}]}"#
+            let parsed = try JSONParser.parseEventArray(Array(body.utf8), arrayKey: "events", noteKey: "a").body
+            guard let raw = parsed.properties.first ?? nil else { continue }
+            let expected = try JSONParser.parse(raw.text).objectValue?["a"]
+            if let noted = raw.noted {
+                #expect(noted == expected, "\(body)")
+            } else {
+                #expect(body.contains("\\"), "only a key with an escape leaves it unsure: \(body)")
+            }
+        }
+    }
 }

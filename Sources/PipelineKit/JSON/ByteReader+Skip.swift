@@ -10,11 +10,20 @@ package struct RawJSONObject: Sendable, Hashable {
     package let depth: Int
     /// Its top-level keys, for `Event.hasPropertyKey(among:)`.
     package let keys: PropertyKeySketch
+    /// The value of the parser's `noteKey` member, found while the object was checked:
+    /// `.some(nil)` when it has none, nil when not asked or not sure (then `member` finds it).
+    package var noted: JSONValue??
     init(validatedText: String, depth: Int, keys: PropertyKeySketch) {
         self.text = validatedText
         self.depth = depth
         self.keys = keys
     }
+
+    /// Equal when the text is (the rest is read from it).
+    package static func == (lhs: RawJSONObject, rhs: RawJSONObject) -> Bool { lhs.text == rhs.text }
+
+    /// Hashes the text.
+    package func hash(into hasher: inout Hasher) { hasher.combine(text) }
 }
 
 extension ByteReader {
@@ -24,9 +33,19 @@ extension ByteReader {
     /// copy it piece by piece (copying every string and number on the first walk cost the
     /// ingest path about 3 % of the daemon's samples under load).
     mutating func captureObject(depth: Int) throws(Failure) -> RawJSONObject {
+        var object = try captureObjectText(depth: depth)
+        if noteKey != nil, !notedUnsure {
+            object.noted = .some(notedRange.flatMap { try? JSONParser.parse(UnsafeBufferPointer(rebasing: buffer[$0])) })
+        }
+        return object
+    }
+
+    private mutating func captureObjectText(depth: Int) throws(Failure) -> RawJSONObject {
         let start = index
         var counted = CompactText(keeps: false)
         var keys: PropertyKeySketch? = PropertyKeySketch()
+        notedRange = nil
+        notedUnsure = false
         let nesting = try skipContainer(depth: depth + 1, close: UInt8(ascii: "}"), into: &counted, keys: &keys)
         let sketch = keys ?? PropertyKeySketch()
         if counted.count == index - start {
@@ -122,12 +141,31 @@ extension ByteReader {
                 }
                 let keyStart = index + 1
                 try skipString(into: &out)
-                if keys != nil { keys?.insert(raw: UnsafeBufferPointer(rebasing: buffer[keyStart..<index - 1])) }
+                var noting = false
+                if keys != nil {
+                    let raw = UnsafeBufferPointer(rebasing: buffer[keyStart..<index - 1])
+                    keys?.insert(raw: raw)
+                    if let noteKey {
+                        if raw.contains(UInt8(ascii: "\\")) { notedUnsure = true }
+                        noting = raw.count == noteKey.count && raw.elementsEqual(noteKey)
+                    }
+                }
                 skipWhitespace()
                 guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
                 index += 1
                 out.append(UInt8(ascii: ":"))
                 skipWhitespace()
+                if noting {
+                    let valueStart = index
+                    inner = max(inner, try skipValue(depth: depth, into: &out))
+                    notedRange = valueStart..<index
+                    if try endOfMember(closing: close) {
+                        out.append(close)
+                        return 1 + inner
+                    }
+                    out.append(UInt8(ascii: ","))
+                    continue
+                }
             }
             inner = max(inner, try skipValue(depth: depth, into: &out))
             if try endOfMember(closing: close) {

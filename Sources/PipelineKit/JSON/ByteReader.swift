@@ -20,6 +20,13 @@ struct ByteReader {
     /// Values `parseValue` may still build (`JSONParserLimits.maxValues`).
     var valuesLeft: Int
     var index = 0
+    /// A top-level key of each captured object whose value `captureObject` notes, so a wire
+    /// format reads it without walking the text again (PostHog's `$session_id`).
+    var noteKey: [UInt8]?
+    /// Where the value of `noteKey` is in the object being captured (the last one, as
+    /// duplicates go), and whether a key written with an escape makes the answer unsure.
+    var notedRange: Range<Int>?
+    var notedUnsure = false
 
     init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxValues: Int = .max) {
         self.buffer = buffer

@@ -25,12 +25,15 @@ extension JSONParser {
     /// body holds after them. With `arrayRoot`, a body that is an array is read as the
     /// events array itself (`root` empty); with `rootProperties`, the top-level object's
     /// `propertiesKey` member is kept as text too (in `rootProperties`, out of `root`).
-    /// `limits.maxValues` counts the values built, not those kept as text.
+    /// `limits.maxValues` counts the values built, not those kept as text. With `noteKey`,
+    /// each properties object kept as text also carries that member's value
+    /// (`RawJSONObject.noted`), found on the way.
     package static func parseEventArray(
         _ bytes: some Collection<UInt8>, arrayKey: String, propertiesKey: String = "properties", limits: JSONParserLimits = .init(),
-        maxItems: Int = .max, arrayRoot: Bool = false, rootProperties: Bool = false
+        maxItems: Int = .max, arrayRoot: Bool = false, rootProperties: Bool = false, noteKey: String? = nil
     ) throws(JSONParseError) -> (body: EventArrayBody, value: JSONValue?) {
         try document(bytes, limits: limits) { reader throws(ByteReader.Failure) in
+            reader.noteKey = noteKey.map { Array($0.utf8) }
             if arrayRoot, reader.next == UInt8(ascii: "[") {
                 let events = try reader.parseEvents(depth: 1, propertiesKey: propertiesKey, maxItems: maxItems)
                 return (EventArrayBody(root: [:], items: events.items, properties: events.properties), nil)
