@@ -91,9 +91,10 @@ struct SplitDeploymentTests {
         let ingest = try await Self.ingest(deployment)
         defer { ingest.kill(SIGTERM) }
         let recorder = LoadRecorder()
-        // Queue a backlog first, so the worker is mid-stream when it dies.
+        // Queue a backlog first (30,000 events: a worker stored 15,000 before the first poll saw
+        // any), so the worker is mid-stream when it dies.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for batch in 0..<60 { group.addTask { await ingest.post(range: batch * 250..<(batch + 1) * 250, prefix: "k", into: recorder) } }
+            for batch in 0..<120 { group.addTask { await ingest.post(range: batch * 250..<(batch + 1) * 250, prefix: "k", into: recorder) } }
             try await group.waitForAll()
         }
         #expect(await recorder.refused == 0)
@@ -102,12 +103,12 @@ struct SplitDeploymentTests {
         #expect(started)
         await first.stop(SIGKILL)
         let partial = try await ingest.stats()["total_events"] as? Int ?? 0
-        #expect(partial < 15_000, "the worker finished before it could be killed; the test proves nothing")
+        #expect(partial < 30_000, "the worker finished before it could be killed; the test proves nothing")
         let second = try await Self.worker(deployment)
         defer { second.kill(SIGTERM) }
         try await Self.expectStoredExactly(recorder, via: ingest)
         let stats = try await ingest.stats()
-        #expect((stats["top_events"] as? [[String: Any]])?.first?["count"] as? Int == 15_000)
+        #expect((stats["top_events"] as? [[String: Any]])?.first?["count"] as? Int == 30_000)
     }
 
     @Test func anEventBeyondTheStoresLimitsFromALooserIngestNodeIsDeadLetteredWithoutAFailedWriteAndTheRestOfItsRequestIsStored() async throws {
@@ -198,10 +199,10 @@ struct SplitDeploymentTests {
         defer { ingest.kill(SIGTERM) }
         let recorder = LoadRecorder()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for batch in 0..<60 { group.addTask { await ingest.post(range: batch * 250..<(batch + 1) * 250, prefix: "g", into: recorder) } }
+            for batch in 0..<120 { group.addTask { await ingest.post(range: batch * 250..<(batch + 1) * 250, prefix: "g", into: recorder) } }
             try await group.waitForAll()
         }
-        #expect(await recorder.accepted.count == 15_000)
+        #expect(await recorder.accepted.count == 30_000)
         let worker = try await Self.worker(deployment)
         defer { worker.kill(SIGKILL) }
         let started = try await waitFor(timeout: .seconds(60)) { (try await ingest.stats()["total_events"] as? Int ?? 0) > 0 }
@@ -211,7 +212,7 @@ struct SplitDeploymentTests {
         let before = try await ingest.stats()["total_events"] as? Int ?? 0
         worker.signal(SIGTERM)
         worker.signal(SIGCONT)
-        #expect(before < 15_000, "the worker finished the backlog before SIGTERM; the test proves nothing")
+        #expect(before < 30_000, "the worker finished the backlog before SIGTERM; the test proves nothing")
         var status = await worker.waitForExit(timeout: .seconds(60))
         if status == nil { status = await worker.stop(SIGKILL) }
         #expect(status == 0, "the worker exited with \(status.map(String.init) ?? "?") on SIGTERM; log:\n\(worker.log.suffix(3000))")
@@ -220,7 +221,7 @@ struct SplitDeploymentTests {
         var depth: Int?
         let settled = try await waitFor(timeout: .seconds(30)) {
             depth = try await ServiceHarness.queueDepth(deployment.queue)
-            return depth.map { $0 * 250 == 15_000 - stored } ?? false
+            return depth.map { $0 * 250 == 30_000 - stored } ?? false
         }
         #expect(settled, "\(depth.map(String.init) ?? "?") messages queued, \(stored) of 15000 events stored")
         let second = try await Self.worker(deployment)
