@@ -44,7 +44,9 @@ import Testing
         }
         let waited = ContinuousClock.now - started
         #expect(client.closedByPeer, "a trickled head was still being read after \(waited)")
-        #expect(waited >= .milliseconds(900) && waited < .seconds(5), "closed after \(waited); header_timeout_s is 1")
+        // Well under the 15 s the client keeps sending for: the timer may be late on a machine
+        // busy with the rest of the suite (5 s was missed there), never absent.
+        #expect(waited >= .milliseconds(900) && waited < .seconds(12), "closed after \(waited); header_timeout_s is 1")
         #expect(client.response?.status == 408, "\(client.text)")
         #expect(client.response?.headers["content-type"]?.hasPrefix("application/json") == true)
         #expect(client.json["code"] as? String == "request_head_timeout")
@@ -63,7 +65,7 @@ import Testing
         try client.send("POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\(framing)\r\n\r\n\(part)")
         #expect(try await client.waitForClose(timeout: .seconds(15)), "a stalled body was still awaited after \(ContinuousClock.now - started)")
         let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(900) && waited < .seconds(5), "closed after \(waited); body_timeout_s is 1")
+        #expect(waited >= .milliseconds(900) && waited < .seconds(12), "closed after \(waited); body_timeout_s is 1")
         #expect(client.response?.status == 408, "\(client.text)")
         #expect(client.json["code"] as? String == "request_body_timeout")
         #expect(try await daemon.json("GET", "/healthz").status == 200)
