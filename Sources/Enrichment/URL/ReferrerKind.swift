@@ -2,8 +2,6 @@
 // email, other), told from the referrer's host against short lists of the big search
 // engines, social networks and webmail hosts, as Snowplow's referer-parser does.
 
-import Synchronization
-
 /// The kind of a visit's referrer, the value of `$referrer_kind`.
 public enum ReferrerKind: String, Sendable, CaseIterable {
     /// No referrer (typed, bookmarked, or the browser withheld it).
@@ -35,17 +33,12 @@ public enum ReferrerKind: String, Sendable, CaseIterable {
     /// `email`, `search`, `social` or `other` for a host no visit made internal, remembered
     /// (a bounded cache: referrers repeat, a few hosts make most of them).
     static func category(of host: String) -> ReferrerKind {
-        if let known = categories.withLock({ $0[host] }) { return known }
-        let kind: ReferrerKind =
+        categories.value(for: host) {
             emailHosts.matches(host) ? .email : searchHosts.matches(host) ? .search : socialHosts.matches(host) ? .social : .other
-        categories.withLock { cache in
-            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
-            cache[host] = kind
         }
-        return kind
     }
 
-    private static let categories = Mutex<[String: ReferrerKind]>([:])
+    private static let categories = BoundedCache<ReferrerKind>(capacity: 4096)
 
     /// Whether `host` is a subdomain of `domain` (compared as bytes: hosts are lowercased).
     static func isSubdomain(_ host: String, of domain: String) -> Bool {

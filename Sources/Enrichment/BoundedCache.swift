@@ -7,17 +7,17 @@ import Synchronization
 /// A map from strings to values, safe for concurrent use, of at most `capacity` entries: when
 /// full, it is emptied and fills again with what is in use (cheaper per hit than tracking
 /// recency, and hits are what enrichment does per event).
-final class BoundedCache<Value: Sendable>: Sendable {
-    let capacity: Int
+package final class BoundedCache<Value: Sendable>: Sendable {
+    package let capacity: Int
     private let entries: Mutex<[String: Value]>
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(1, capacity)
         entries = Mutex([:])
     }
 
     /// The value for `key`, made by `make` (outside the lock) when absent.
-    func value(for key: String, make: () -> Value) -> Value {
+    package func value(for key: String, make: () -> Value) -> Value {
         if let known = entries.withLock({ $0[key] }) { return known }
         let value = make()
         entries.withLock { entries in
@@ -26,7 +26,4 @@ final class BoundedCache<Value: Sendable>: Sendable {
         }
         return value
     }
-
-    /// Entries held now.
-    var count: Int { entries.withLock { $0.count } }
 }
